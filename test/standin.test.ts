@@ -1,0 +1,276 @@
+// Tests of the Zhipu API stand-in itself, so the node's tests can trust it.
+import { createHash, createHmac } from 'node:crypto';
+import { startStandin, type Standin } from './standin/server';
+import { validateCreateBody } from './standin/validate';
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const PNG_B64 = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]).toString('base64');
+const WEBP_B64 = Buffer.from('RIFF\x10\0\0\0WEBPVP8 ', 'latin1').toString('base64');
+
+let s: Standin;
+
+beforeEach(async () => {
+	s = await startStandin({ generationMs: 150 });
+});
+afterEach(async () => {
+	await s.close();
+});
+
+function auth(key = s.apiKey): Record<string, string> {
+	return { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
+}
+
+async function create(body: unknown, headers = auth()): Promise<{ status: number; json: any }> {
+	const res = await fetch(`${s.apiUrl}/videos/generations`, { method: 'POST', headers, body: JSON.stringify(body) });
+	return { status: res.status, json: await res.json() };
+}
+
+async function poll(id: string, headers = auth()): Promise<{ status: number; json: any }> {
+	const res = await fetch(`${s.apiUrl}/async-result/${id}`, { headers });
+	return { status: res.status, json: await res.json() };
+}
+
+async function pollUntilDone(id: string): Promise<any> {
+	for (;;) {
+		const { json } = await poll(id);
+		if (json.task_status !== 'PROCESSING') return json;
+		await sleep(25);
+	}
+}
+
+describe('auth', () => {
+	it('rejects a missing or wrong key with 401 and code 1001', async () => {
+		const missing = await create({ model: 'cogvideox-3', prompt: 'x' }, { 'Content-Type': 'application/json' });
+		expect(missing).toMatchObject({ status: 401, json: { error: { code: '1001' } } });
+		const wrong = await create({ model: 'cogvideox-3', prompt: 'x' }, auth('other.key'));
+		expect(wrong.status).toBe(401);
+		expect((await poll('whatever', auth('other.key'))).status).toBe(401);
+		expect(s.tasks.size).toBe(0);
+		expect(s.createCalls()).toBe(2);
+	});
+
+	it('also accepts a Zhipu-style JWT signed with the key secret', async () => {
+		const [id, secret] = s.apiKey.split('.');
+		const b64url = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+		const unsigned = `${b64url({ alg: 'HS256', sign_type: 'SIGN' })}.${b64url({ api_key: id, exp: Date.now() + 60_000, timestamp: Date.now() })}`;
+		const jwt = `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+		expect((await create({ model: 'cogvideox-3', prompt: 'x' }, auth(jwt))).status).toBe(200);
+		expect((await create({ model: 'cogvideox-3', prompt: 'x' }, auth(`${jwt.slice(0, -2)}xx`))).status).toBe(401);
+	});
+});
+
+describe('create, poll, download', () => {
+	it('goes PROCESSING -> SUCCESS after generationMs and serves byte-exact files', async () => {
+		const created = await create({ model: 'cogvideox-3', prompt: 'A cat', size: '1920x1080', fps: 30 });
+		expect(created.status).toBe(200);
+		const { id, request_id, task_status } = created.json;
+		expect(task_status).toBe('PROCESSING');
+		expect(id).toMatch(/^\d{19}-\d+$/);
+		expect(typeof request_id).toBe('string');
+
+		const first = await poll(id);
+		expect(first.json).toEqual({ model: 'cogvideox-3', request_id, task_status: 'PROCESSING' });
+		const done = await pollUntilDone(id);
+		const task = s.tasks.get(id)!;
+		expect(Date.now()).toBeGreaterThanOrEqual(task.createdAt + 150);
+		expect(done).toEqual({
+			model: 'cogvideox-3',
+			request_id,
+			task_status: 'SUCCESS',
+			video_result: [{ url: `${s.filesOrigin}/video/${id}.mp4`, cover_image_url: `${s.filesOrigin}/cover/${id}.png` }],
+		});
+		expect(task.status).toBe('SUCCESS');
+		expect(task.polls).toBeGreaterThanOrEqual(2);
+		expect(task.firstPollAfterDoneAt).toBeDefined();
+		expect(task.body).toEqual({ model: 'cogvideox-3', prompt: 'A cat', size: '1920x1080', fps: 30 });
+
+		const video = await fetch(done.video_result[0].url);
+		expect(video.status).toBe(200);
+		expect(video.headers.get('content-type')).toBe('video/mp4');
+		const bytes = Buffer.from(await video.arrayBuffer());
+		expect(bytes.length).toBe(64 * 1024);
+		expect(Number(video.headers.get('content-length'))).toBe(bytes.length);
+		expect(sha256(bytes)).toBe(task.videoSha256);
+		expect(bytes.equals(s.videoBytesFor(id))).toBe(true);
+		// ftyp box, then a free box running to the end of the file.
+		expect(bytes.readUInt32BE(0)).toBe(32);
+		expect(bytes.toString('latin1', 4, 32)).toBe('ftypisom\0\0\x02\0isomiso2avc1mp41');
+		expect(bytes.readUInt32BE(32)).toBe(bytes.length - 32);
+		expect(bytes.toString('latin1', 36, 40)).toBe('free');
+		expect(task.firstDownloadAt).toBeGreaterThanOrEqual(task.firstPollAfterDoneAt!);
+
+		const cover = await fetch(done.video_result[0].cover_image_url);
+		const png = Buffer.from(await cover.arrayBuffer());
+		expect(cover.headers.get('content-type')).toBe('image/png');
+		expect(png.length).toBe(2048);
+		expect(png.subarray(0, 16).toString('latin1')).toBe('\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR');
+		expect(sha256(png)).toBe(task.coverSha256);
+		expect(png.equals(s.coverBytesFor(id))).toBe(true);
+		expect(s.fileAuthorizationHeaders).toEqual([]);
+	});
+
+	it('makes the video deterministic per task id and different between tasks', async () => {
+		const a = (await create({ model: 'cogvideox-flash', prompt: 'a' })).json.id;
+		const b = (await create({ model: 'cogvideox-flash', prompt: 'b' })).json.id;
+		expect(s.videoBytesFor(a).equals(s.videoBytesFor(a))).toBe(true);
+		expect(s.tasks.get(a)!.videoSha256).not.toBe(s.tasks.get(b)!.videoSha256);
+	});
+
+	it('streams a 50 MB video whose hash matches', async () => {
+		await s.close();
+		s = await startStandin({ generationMs: 0, videoBytes: 50 * 1024 * 1024 });
+		const { id } = (await create({ model: 'vidu2-image', image_url: 'https://example.com/a.png' })).json;
+		const done = await pollUntilDone(id);
+		const res = await fetch(done.video_result[0].url);
+		const hash = createHash('sha256');
+		for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) hash.update(chunk);
+		expect(hash.digest('hex')).toBe(s.tasks.get(id)!.videoSha256);
+	});
+
+	it('answers 404 for an unknown task and for a video that is not ready', async () => {
+		expect(await poll('nope')).toMatchObject({ status: 404, json: { error: { code: '1214', message: 'task not found' } } });
+		const { id } = (await create({ model: 'cogvideox-3', prompt: 'x' })).json;
+		expect((await fetch(`${s.filesOrigin}/video/${id}.mp4`)).status).toBe(404);
+	});
+});
+
+describe('file host', () => {
+	it('records and refuses an Authorization header', async () => {
+		s.setGenerationMs(0);
+		const { id } = (await create({ model: 'cogvideox-3', prompt: 'x' })).json;
+		await pollUntilDone(id);
+		const res = await fetch(`${s.filesOrigin}/video/${id}.mp4`, { headers: { Authorization: `Bearer ${s.apiKey}` } });
+		expect(res.status).toBe(401);
+		expect(s.fileAuthorizationHeaders).toEqual([`Bearer ${s.apiKey}`]);
+		expect(s.fileRequests).toHaveLength(1);
+		expect(s.fileRequests[0]).toMatchObject({ method: 'GET', path: `/video/${id}.mp4` });
+	});
+});
+
+describe('validation', () => {
+	const big = (bytes: number) => Buffer.alloc(bytes).toString('base64');
+	const img = `data:image/png;base64,${PNG_B64}`;
+	const rejected: Array<[string, Record<string, unknown>, string, RegExp]> = [
+		['unknown model', { model: 'cogvideox-9', prompt: 'x' }, '1211', /cogvideox-9/],
+		['prompt over 512 chars', { model: 'cogvideox-3', prompt: 'x'.repeat(513) }, '1261', /prompt/],
+		['no prompt and no image', { model: 'cogvideox-3', prompt: '' }, '1214', /prompt/],
+		['cogvideox-flash with fps', { model: 'cogvideox-flash', prompt: 'x', fps: 30 }, '1214', /fps/],
+		['cogvideox-flash with watermark_enabled', { model: 'cogvideox-flash', prompt: 'x', watermark_enabled: false }, '1214', /watermark_enabled/],
+		['vidu2-reference with 4 images', { model: 'vidu2-reference', prompt: 'x', image_url: [img, img, img, img] }, '1214', /image_url/],
+		['viduq1-text with an image', { model: 'viduq1-text', prompt: 'x', image_url: img }, '1214', /image_url/],
+		['quality on a Vidu model', { model: 'viduq1-image', image_url: img, quality: 'speed' }, '1214', /quality/],
+		['style on viduq1-image', { model: 'viduq1-image', image_url: img, style: 'anime' }, '1214', /style/],
+		['aspect_ratio on vidu2-image', { model: 'vidu2-image', image_url: img, aspect_ratio: '16:9' }, '1214', /aspect_ratio/],
+		['movement_amplitude on cogvideox-3', { model: 'cogvideox-3', prompt: 'x', movement_amplitude: 'auto' }, '1214', /movement_amplitude/],
+		['with_audio on viduq1-text', { model: 'viduq1-text', prompt: 'x', with_audio: true }, '1214', /with_audio/],
+		['size not in the list', { model: 'cogvideox-3', prompt: 'x', size: '720x480' }, '1214', /size/],
+		['duration not in the list', { model: 'vidu2-image', image_url: img, duration: 5 }, '1214', /duration/],
+		['fps as a string', { model: 'cogvideox-3', prompt: 'x', fps: '30' }, '1214', /fps/],
+		['unknown top-level field', { model: 'cogvideox-3', prompt: 'x', resolution: '4k' }, '1214', /resolution/],
+		['raw base64 on Vidu', { model: 'vidu2-image', image_url: PNG_B64 }, '1214', /image_url/],
+		['webp on CogVideoX', { model: 'cogvideox-3', image_url: `data:image/webp;base64,${WEBP_B64}` }, '1214', /webp/],
+		['sniffed webp on CogVideoX', { model: 'cogvideox-3', image_url: WEBP_B64 }, '1214', /webp/],
+		['image over 5 MB on CogVideoX', { model: 'cogvideox-3', image_url: `data:image/png;base64,${big(5 * 1024 * 1024 + 1)}` }, '1214', /image_url/],
+		['a non-http URL', { model: 'cogvideox-3', image_url: 'ftp://example.com/a.png' }, '1214', /image_url/],
+		['one frame on a start-end model', { model: 'viduq1-start-end', image_url: [img] }, '1214', /image_url/],
+		['user_id too short', { model: 'cogvideox-3', prompt: 'x', user_id: 'abc' }, '1214', /user_id/],
+	];
+	it.each(rejected)('rejects %s', async (_name, body, code, message) => {
+		const { status, json } = await create(body);
+		expect(status).toBe(400);
+		expect(json.error.code).toBe(code);
+		expect(json.error.message).toMatch(message);
+	});
+
+	const accepted: Array<[string, Record<string, unknown>]> = [
+		['cogvideox-3 with two frames and quality', { model: 'cogvideox-3', prompt: 'x', image_url: [img, 'https://e.com/b.jpg'], quality: 'quality', with_audio: true, fps: 60, duration: 10, size: '3840x2160' }],
+		['cogvideox-2 with duration 10', { model: 'cogvideox-2', prompt: 'x', duration: 10, size: '720x480', user_id: 'user-123', watermark_enabled: false }],
+		['cogvideox-flash with raw base64', { model: 'cogvideox-flash', image_url: PNG_B64, request_id: 'r-flash' }],
+		['vidu2-start-end at 480x360', { model: 'vidu2-start-end', image_url: [img, img], size: '480x360', duration: 4, movement_amplitude: 'small', with_audio: true }],
+		['vidu2-reference with 3 images and aspect_ratio', { model: 'vidu2-reference', prompt: 'x', image_url: [img, img, img], aspect_ratio: '9:16' }],
+		['viduq1-text with style', { model: 'viduq1-text', prompt: 'x', style: 'anime', aspect_ratio: '1:1', size: '1920x1080', duration: 5 }],
+	];
+	it.each(accepted)('accepts %s', async (_name, body) => {
+		const { status, json } = await create(body);
+		expect(status).toBe(200);
+		expect(s.tasks.get(json.id)!.body).toEqual(body);
+	});
+
+	it('accepts a 12 MB image on Vidu over HTTP (over the CogVideoX limit)', async () => {
+		const { status } = await create({ model: 'vidu2-image', image_url: `data:image/jpeg;base64,${big(12 * 1024 * 1024)}` });
+		expect(status).toBe(200);
+	});
+
+	// Checked without HTTP: a 67 MB JSON round trip would cost seconds.
+	it('limits Vidu images to 50 MiB decoded', () => {
+		const b64 = big(50 * 1024 * 1024);
+		const body = (data: string) => ({ model: 'vidu2-image', image_url: `data:image/png;base64,${data}` });
+		expect(validateCreateBody(body(b64))).toBeUndefined();
+		expect(validateCreateBody(body(`${b64}AAAA`))).toMatchObject({ status: 400, code: '1214' });
+	});
+});
+
+describe('request_id idempotency', () => {
+	it('returns the existing task for a repeated request_id', async () => {
+		const body = { model: 'cogvideox-3', prompt: 'x', request_id: 'my-req-1' };
+		const a = await create(body);
+		const b = await create(body);
+		expect(a.json.request_id).toBe('my-req-1');
+		expect(b).toEqual(a);
+		expect(s.tasks.size).toBe(1);
+		expect(s.createCalls()).toBe(2);
+	});
+});
+
+describe('faults', () => {
+	it('create: error JSON once, then normal service', async () => {
+		s.injectFault({ on: 'create', status: 429, code: '1302', message: 'concurrency limit' });
+		const body = { model: 'cogvideox-3', prompt: 'x', request_id: 'retry-me' };
+		expect(await create(body)).toEqual({ status: 429, json: { error: { code: '1302', message: 'concurrency limit' } } });
+		expect(s.tasks.size).toBe(0);
+		expect((await create(body)).status).toBe(200);
+		expect(s.createCalls()).toBe(2);
+	});
+
+	it('create: HTML gateway page', async () => {
+		s.injectFault({ on: 'create', status: 503, html: true });
+		const res = await fetch(`${s.apiUrl}/videos/generations`, { method: 'POST', headers: auth(), body: '{"model":"cogvideox-3","prompt":"x"}' });
+		expect(res.status).toBe(503);
+		expect(res.headers.get('content-type')).toBe('text/html');
+		expect(await res.text()).toMatch(/<html>[\s\S]*502 Bad Gateway/);
+	});
+
+	it('poll: faults are consumed in order, one per poll', async () => {
+		const { id } = (await create({ model: 'cogvideox-3', prompt: 'x' })).json;
+		s.injectFault({ on: 'poll', status: 500 });
+		s.injectFault({ on: 'poll', status: 503, html: true });
+		expect(await poll(id)).toMatchObject({ status: 500, json: { error: { code: '500' } } });
+		const html = await fetch(`${s.apiUrl}/async-result/${id}`, { headers: auth() });
+		expect(html.status).toBe(503);
+		expect(await html.text()).toMatch(/Bad Gateway/);
+		expect((await poll(id)).status).toBe(200);
+		expect(s.tasks.get(id)!.polls).toBe(3);
+	});
+
+	it('taskFail: the next created task ends in FAIL', async () => {
+		s.injectFault({ on: 'taskFail', reason: 'content refused' });
+		const { id } = (await create({ model: 'cogvideox-3', prompt: 'x' })).json;
+		const second = (await create({ model: 'cogvideox-3', prompt: 'y' })).json.id;
+		const done = await pollUntilDone(id);
+		expect(done).toEqual({ model: 'cogvideox-3', request_id: expect.any(String), task_status: 'FAIL', error: { message: 'content refused' } });
+		expect(s.tasks.get(id)!.status).toBe('FAIL');
+		expect((await pollUntilDone(second)).task_status).toBe('SUCCESS');
+	});
+
+	it('download: the next video GET answers the fault status', async () => {
+		s.setGenerationMs(0);
+		const { id } = (await create({ model: 'cogvideox-3', prompt: 'x' })).json;
+		const url = (await pollUntilDone(id)).video_result[0].url;
+		s.injectFault({ on: 'download', status: 403 });
+		expect((await fetch(url)).status).toBe(403);
+		const ok = await fetch(url);
+		expect(ok.status).toBe(200);
+		expect(sha256(Buffer.from(await ok.arrayBuffer()))).toBe(s.tasks.get(id)!.videoSha256);
+	});
+});

@@ -1,0 +1,362 @@
+// A stand-in for Zhipu's video generation API (shared/API.md) on 127.0.0.1, for the node's tests.
+// Two servers: the API itself, and a separate "result file host" that must never see the API key.
+//
+// Choices where API.md leaves room (the node must cope with the real API either way):
+// - A FAIL poll answers {"model","request_id","task_status":"FAIL","error":{"message":reason}}.
+// - A repeated request_id returns the existing task (200), never error 1231.
+// - Faults are consumed before the auth check, by the next request of their kind.
+// - `polls` counts every GET async-result for a known id, faulted or not.
+// - `firstPollAfterDoneAt` is set by the first poll that returned a final status (SUCCESS or FAIL).
+// - `firstDownloadAt` is set by the first GET of the video file, whatever it answered.
+// - setGenerationMs() applies to tasks created afterwards.
+// - A video GET for a task that is not SUCCESS (yet) answers 404, like a file that does not exist.
+import { randomInt, randomUUID, createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isAuthorized } from './auth';
+import { listen, pump, readBody, sendError, sendGatewayHtml, sendJson } from './http';
+import { validateCreateBody } from './validate';
+import { MIN_COVER_BYTES, MIN_VIDEO_BYTES, coverPng, videoChunks, videoSha256 } from './video';
+
+export interface StandinOptions {
+	apiKey?: string;
+	generationMs?: number;
+	videoBytes?: number;
+	coverBytes?: number;
+	basePath?: string;
+}
+
+export interface StandinTask {
+	id: string;
+	requestId: string;
+	model: string;
+	body: Record<string, unknown>;
+	createdAt: number;
+	finishAt: number;
+	polls: number;
+	status: 'PROCESSING' | 'SUCCESS' | 'FAIL';
+	failReason?: string;
+	videoSha256: string;
+	videoSize: number;
+	coverSha256: string;
+	coverSize: number;
+	firstPollAfterDoneAt?: number;
+	firstDownloadAt?: number;
+}
+
+export interface RecordedRequest {
+	method: string;
+	path: string;
+	headers: Record<string, string | string[] | undefined>;
+	body?: unknown;
+	at: number;
+}
+
+export type Fault =
+	| { on: 'create' | 'poll'; status: number; code?: string; message?: string }
+	| { on: 'create' | 'poll'; status: number; html: true }
+	| { on: 'taskFail'; reason?: string }
+	| { on: 'download'; status: number };
+
+export interface Standin {
+	apiUrl: string;
+	filesOrigin: string;
+	apiKey: string;
+	tasks: Map<string, StandinTask>;
+	apiRequests: RecordedRequest[];
+	fileRequests: RecordedRequest[];
+	fileAuthorizationHeaders: string[];
+	createCalls(): number;
+	/** Materializes the mp4; refuses sizes over MAX_MATERIALIZE_BYTES (compare videoSha256 instead). */
+	videoBytesFor(taskId: string): Buffer;
+	coverBytesFor(taskId: string): Buffer;
+	injectFault(fault: Fault): void;
+	setGenerationMs(ms: number): void;
+	close(): Promise<void>;
+}
+
+/** videoBytesFor() builds a Buffer; past this size a test should compare hashes instead. */
+export const MAX_MATERIALIZE_BYTES = 128 * 1024 * 1024;
+/** A 50 MB image in base64 is ~67 MB of JSON. */
+const MAX_BODY_BYTES = 80 * 1024 * 1024;
+
+// Default error codes for faults that give only a status.
+const DEFAULT_FAULT_CODES: Record<number, string> = { 401: '1001', 403: '1220', 429: '1302', 500: '500', 503: '1305' };
+
+/** A task whose status and video hash are computed when read, so nothing has to tick in the background. */
+class TaskRecord implements StandinTask {
+	polls = 0;
+	failReason?: string;
+	firstPollAfterDoneAt?: number;
+	firstDownloadAt?: number;
+	readonly coverSha256: string;
+	private videoHash?: string;
+
+	constructor(
+		readonly id: string,
+		readonly requestId: string,
+		readonly model: string,
+		readonly body: Record<string, unknown>,
+		readonly createdAt: number,
+		readonly finishAt: number,
+		readonly videoSize: number,
+		readonly coverSize: number,
+	) {
+		this.coverSha256 = createHash('sha256').update(coverPng(id, coverSize)).digest('hex');
+	}
+
+	get status(): StandinTask['status'] {
+		if (Date.now() < this.finishAt) return 'PROCESSING';
+		return this.failReason === undefined ? 'SUCCESS' : 'FAIL';
+	}
+
+	/** Hashing a 500 MB video takes a while, so it happens on first read and is cached. */
+	get videoSha256(): string {
+		this.videoHash ??= videoSha256(this.id, this.videoSize);
+		return this.videoHash;
+	}
+}
+
+interface Config {
+	apiKey: string;
+	generationMs: number;
+	videoBytes: number;
+	coverBytes: number;
+	basePath: string;
+}
+
+function configFrom(options: StandinOptions): Config {
+	const config = {
+		apiKey: options.apiKey ?? 'test-id.test-secret',
+		generationMs: options.generationMs ?? 300,
+		videoBytes: options.videoBytes ?? 64 * 1024,
+		coverBytes: options.coverBytes ?? 2048,
+		basePath: (options.basePath ?? '/api/paas/v4').replace(/\/+$/, ''),
+	};
+	if (config.videoBytes < MIN_VIDEO_BYTES) throw new Error(`videoBytes must be at least ${MIN_VIDEO_BYTES}`);
+	if (config.coverBytes < MIN_COVER_BYTES) throw new Error(`coverBytes must be at least ${MIN_COVER_BYTES}`);
+	return config;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+	const value = req.headers[name];
+	return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function parseJson(buffer: Buffer): { ok: true; value: unknown } | { ok: false; text: string } {
+	const text = buffer.toString('utf8');
+	try {
+		return { ok: true, value: JSON.parse(text) };
+	} catch {
+		return { ok: false, text };
+	}
+}
+
+class StandinImpl {
+	readonly tasks = new Map<string, TaskRecord>();
+	readonly apiRequests: RecordedRequest[] = [];
+	readonly fileRequests: RecordedRequest[] = [];
+	readonly fileAuthorizationHeaders: string[] = [];
+	filesOrigin = '';
+	private readonly faults: Fault[] = [];
+	private readonly byRequestId = new Map<string, TaskRecord>();
+	// Ids look like the real ones (19 digits, dash, counter) and differ between stand-in instances.
+	private readonly idPrefix = `81517132849${String(randomInt(10_000_000, 99_999_999))}`;
+	private taskCount = 0;
+	private creates = 0;
+
+	constructor(readonly config: Config) {}
+
+	createCalls(): number {
+		return this.creates;
+	}
+
+	injectFault(fault: Fault): void {
+		this.faults.push(fault);
+	}
+
+	setGenerationMs(ms: number): void {
+		this.config.generationMs = ms;
+	}
+
+	videoBytesFor(taskId: string): Buffer {
+		const task = this.requireTask(taskId);
+		if (task.videoSize > MAX_MATERIALIZE_BYTES) {
+			throw new Error(`video of ${task.videoSize} bytes is too large to materialize; compare task.videoSha256 instead`);
+		}
+		return Buffer.concat([...videoChunks(task.id, task.videoSize)]);
+	}
+
+	coverBytesFor(taskId: string): Buffer {
+		const task = this.requireTask(taskId);
+		return coverPng(task.id, task.coverSize);
+	}
+
+	private requireTask(taskId: string): TaskRecord {
+		const task = this.tasks.get(taskId);
+		if (!task) throw new Error(`no stand-in task ${taskId}`);
+		return task;
+	}
+
+	/** Removes and returns the oldest queued fault of one kind. */
+	private takeFault<K extends Fault['on']>(on: K): Extract<Fault, { on: K }> | undefined {
+		const index = this.faults.findIndex((f) => f.on === on);
+		return index < 0 ? undefined : (this.faults.splice(index, 1)[0] as Extract<Fault, { on: K }>);
+	}
+
+	private sendFault(res: ServerResponse, fault: Extract<Fault, { on: 'create' | 'poll' }>): void {
+		if ('html' in fault) return sendGatewayHtml(res, fault.status);
+		const code = fault.code ?? DEFAULT_FAULT_CODES[fault.status] ?? '1234';
+		sendError(res, fault.status, code, fault.message ?? `stand-in fault: HTTP ${fault.status}`);
+	}
+
+	// --- API server ---
+
+	handleApi = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+		const raw = await readBody(req, MAX_BODY_BYTES);
+		const parsed = raw.buffer.length > 0 ? parseJson(raw.buffer) : undefined;
+		const path = req.url ?? '/';
+		this.apiRequests.push({
+			method: req.method ?? '',
+			path,
+			headers: { ...req.headers },
+			body: parsed === undefined ? undefined : parsed.ok ? parsed.value : parsed.text,
+			at: Date.now(),
+		});
+		const route = path.split('?')[0];
+		const base = this.config.basePath;
+		if (req.method === 'POST' && route === `${base}/videos/generations`) return this.create(req, res, raw.tooLarge, parsed);
+		const pollPrefix = `${base}/async-result/`;
+		const pollId = route.startsWith(pollPrefix) ? decodeURIComponent(route.slice(pollPrefix.length)) : '';
+		if (req.method === 'GET' && pollId !== '' && !pollId.includes('/')) return this.poll(req, res, pollId);
+		sendError(res, 404, '1214', `no route ${req.method ?? ''} ${route}`);
+	};
+
+	private create(req: IncomingMessage, res: ServerResponse, tooLarge: boolean, parsed: ReturnType<typeof parseJson> | undefined): void {
+		this.creates++;
+		const fault = this.takeFault('create');
+		if (fault) return this.sendFault(res, fault);
+		if (!this.authorized(req, res)) return;
+		if (tooLarge) return sendError(res, 413, '1214', `request body exceeds ${MAX_BODY_BYTES} bytes`);
+		if (!parsed?.ok) return sendError(res, 400, '1214', 'request body is not valid JSON');
+		const problem = validateCreateBody(parsed.value);
+		if (problem) return sendError(res, problem.status, problem.code, problem.message);
+		const task = this.findOrCreateTask(parsed.value as Record<string, unknown>);
+		sendJson(res, 200, { model: task.model, id: task.id, request_id: task.requestId, task_status: 'PROCESSING' });
+	}
+
+	private findOrCreateTask(body: Record<string, unknown>): TaskRecord {
+		const requested = body.request_id as string | undefined;
+		const existing = requested === undefined ? undefined : this.byRequestId.get(requested);
+		if (existing) return existing;
+		const now = Date.now();
+		const id = `${this.idPrefix}-${++this.taskCount}`;
+		const requestId = requested ?? `standin-${randomUUID()}`;
+		const task = new TaskRecord(id, requestId, body.model as string, body, now, now + this.config.generationMs, this.config.videoBytes, this.config.coverBytes);
+		const failure = this.takeFault('taskFail');
+		if (failure) task.failReason = failure.reason ?? 'video generation failed (stand-in taskFail fault)';
+		this.tasks.set(id, task);
+		this.byRequestId.set(requestId, task);
+		return task;
+	}
+
+	private poll(req: IncomingMessage, res: ServerResponse, id: string): void {
+		const task = this.tasks.get(id);
+		if (task) task.polls++;
+		const fault = this.takeFault('poll');
+		if (fault) return this.sendFault(res, fault);
+		if (!this.authorized(req, res)) return;
+		if (!task) return sendError(res, 404, '1214', 'task not found');
+		sendJson(res, 200, this.pollAnswer(task));
+	}
+
+	private pollAnswer(task: TaskRecord): Record<string, unknown> {
+		const status = task.status;
+		const answer: Record<string, unknown> = { model: task.model, request_id: task.requestId, task_status: status };
+		if (status !== 'PROCESSING') task.firstPollAfterDoneAt ??= Date.now();
+		if (status === 'SUCCESS') {
+			answer.video_result = [{ url: `${this.filesOrigin}/video/${task.id}.mp4`, cover_image_url: `${this.filesOrigin}/cover/${task.id}.png` }];
+		}
+		if (status === 'FAIL') answer.error = { message: task.failReason };
+		return answer;
+	}
+
+	private authorized(req: IncomingMessage, res: ServerResponse): boolean {
+		const auth = header(req, 'authorization');
+		if (isAuthorized(auth, this.config.apiKey)) return true;
+		const why = auth === undefined ? 'Authorization header is missing' : 'API key is invalid';
+		sendError(res, 401, '1001', `authentication failed: ${why}`);
+		return false;
+	}
+
+	// --- file host ---
+
+	handleFiles = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+		req.resume();
+		const path = req.url ?? '/';
+		this.fileRequests.push({ method: req.method ?? '', path, headers: { ...req.headers }, at: Date.now() });
+		const auth = header(req, 'authorization');
+		if (auth !== undefined) this.fileAuthorizationHeaders.push(auth);
+		const route = path.split('?')[0];
+		const video = /^\/video\/([^/]+)\.mp4$/.exec(route);
+		const cover = /^\/cover\/([^/]+)\.png$/.exec(route);
+		if (req.method !== 'GET' && req.method !== 'HEAD') return sendStorageError(res, 405);
+		if (video) return this.serveVideo(req, res, decodeURIComponent(video[1]), auth);
+		if (cover) return this.serveCover(req, res, decodeURIComponent(cover[1]), auth);
+		sendStorageError(res, 404);
+	};
+
+	private async serveVideo(req: IncomingMessage, res: ServerResponse, id: string, auth: string | undefined): Promise<void> {
+		const task = this.tasks.get(id);
+		// Only a GET is a download: a HEAD neither sets firstDownloadAt nor consumes a fault.
+		if (task && req.method === 'GET') task.firstDownloadAt ??= Date.now();
+		const fault = req.method === 'GET' ? this.takeFault('download') : undefined;
+		if (fault) return sendStorageError(res, fault.status);
+		// A leaked API key must break the download, not just be recorded.
+		if (auth !== undefined) return sendStorageError(res, 401);
+		if (!task || task.status !== 'SUCCESS') return sendStorageError(res, 404);
+		res.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': task.videoSize });
+		if (req.method === 'HEAD') return void res.end();
+		await pump(res, videoChunks(task.id, task.videoSize));
+	}
+
+	private serveCover(req: IncomingMessage, res: ServerResponse, id: string, auth: string | undefined): void {
+		if (auth !== undefined) return sendStorageError(res, 401);
+		const task = this.tasks.get(id);
+		if (!task || task.status !== 'SUCCESS') return sendStorageError(res, 404);
+		const png = coverPng(task.id, task.coverSize);
+		res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': png.length });
+		res.end(req.method === 'HEAD' ? undefined : png);
+	}
+}
+
+/** Object-storage style XML error, as a CDN/OSS host would send. */
+function sendStorageError(res: ServerResponse, status: number): void {
+	const code = status === 403 ? 'AccessDenied' : status === 404 ? 'NoSuchKey' : status === 401 ? 'Unauthorized' : 'Error';
+	const body = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>stand-in file host: HTTP ${status}</Message></Error>\n`);
+	res.writeHead(status, { 'Content-Type': 'application/xml', 'Content-Length': body.length });
+	res.end(body);
+}
+
+export async function startStandin(options: StandinOptions = {}): Promise<Standin> {
+	const impl = new StandinImpl(configFrom(options));
+	const api = await listen(impl.handleApi);
+	const files = await listen(impl.handleFiles);
+	impl.filesOrigin = files.origin;
+	return {
+		apiUrl: `${api.origin}${impl.config.basePath}`,
+		filesOrigin: files.origin,
+		apiKey: impl.config.apiKey,
+		tasks: impl.tasks,
+		apiRequests: impl.apiRequests,
+		fileRequests: impl.fileRequests,
+		fileAuthorizationHeaders: impl.fileAuthorizationHeaders,
+		createCalls: () => impl.createCalls(),
+		videoBytesFor: (id) => impl.videoBytesFor(id),
+		coverBytesFor: (id) => impl.coverBytesFor(id),
+		injectFault: (fault) => impl.injectFault(fault),
+		setGenerationMs: (ms) => impl.setGenerationMs(ms),
+		close: async () => {
+			await Promise.all([api.close(), files.close()]);
+		},
+	};
+}
