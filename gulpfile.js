@@ -2,7 +2,7 @@ const { src, dest } = require('gulp');
 
 // tsc emits only JavaScript; the node and credential icons are copied beside it.
 function copyIcons() {
-	return src(['nodes/**/*.{png,svg}', 'credentials/**/*.{png,svg}'], { base: '.', encoding: false }).pipe(
+	return src(['nodes/**/*.{png,svg,json}', 'credentials/**/*.{png,svg}'], { base: '.', encoding: false }).pipe(
 		dest('dist'),
 	);
 }

@@ -1,0 +1,66 @@
+import type { IAuthenticateGeneric, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class ZhipuAiApi implements ICredentialType {
+	name = 'zhipuAiApi';
+
+	displayName = 'Zhipu AI API';
+
+	documentationUrl = 'https://github.com/n8n-nodes-cogvideox/n8n-nodes-cogvideox#credential';
+
+	icon = { light: 'file:zhipuAi.svg', dark: 'file:zhipuAi.dark.svg' } as const;
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			description: 'The key from the API keys page of open.bigmodel.cn or z.ai, in the form id.secret',
+		},
+		{
+			displayName: 'Region',
+			name: 'region',
+			type: 'options',
+			options: [
+				{
+					name: 'China (open.bigmodel.cn)',
+					value: 'china',
+					description: 'https://open.bigmodel.cn/api/paas/v4',
+				},
+				{
+					name: 'International (api.z.ai)',
+					value: 'international',
+					description: 'https://api.z.ai/api/paas/v4',
+				},
+				{
+					name: 'Custom Base URL',
+					value: 'custom',
+					description: 'A proxy or gateway that serves the same API',
+				},
+			],
+			default: 'china',
+			description: 'Which platform the key belongs to. Keys of one platform do not work on the other.',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://open.bigmodel.cn/api/paas/v4',
+			description: 'The full API base, up to and including /api/paas/v4. It is used exactly as entered.',
+			displayOptions: { show: { region: ['custom'] } },
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: { Authorization: '=Bearer {{$credentials.apiKey}}' },
+		},
+	};
+
+	// The Test button is the CogVideoX node's `zhipuAiApiTest` method: it reads an unknown task, which costs nothing,
+	// and tells a rejected key (401) from an accepted one (any other answer), which a declarative test cannot.
+}

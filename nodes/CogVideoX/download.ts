@@ -1,0 +1,83 @@
+/**
+ * Streams a result file from the file host into n8n's binary data. The file host is another origin than the
+ * API, so the plain httpRequest helper is used: no credential is attached. The body is never one Buffer here:
+ * the socket's stream goes straight into prepareBinaryData (a file in n8n's filesystem mode).
+ */
+import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
+
+import { VideoError } from './errors';
+
+export interface DownloadRequest {
+	url: string;
+	fileName: string;
+	mimeType: string;
+	taskId: string;
+	/** What the file is, for messages: "video" or "cover image". */
+	label: string;
+	signal?: AbortSignal;
+}
+
+const DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
+
+/** A Node.js Readable, named through n8n's own helper so node code needs no import of 'stream'. */
+type ReadableBody = Exclude<Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0], Buffer>;
+
+interface StreamResponse {
+	statusCode: number;
+	headers: Record<string, string | string[] | undefined>;
+	body: ReadableBody;
+}
+
+/** The size n8n stored, in bytes: from the binary data store in filesystem mode, or from the base64 in memory mode. */
+async function storedSize(ctx: IExecuteFunctions, binary: IBinaryData): Promise<number> {
+	if (binary.id) return (await ctx.helpers.getBinaryMetadata(binary.id)).fileSize;
+	return Buffer.byteLength(binary.data, 'base64');
+}
+
+export async function downloadToBinary(ctx: IExecuteFunctions, request: DownloadRequest): Promise<IBinaryData> {
+	const { url, taskId, label } = request;
+	if (!/^https?:\/\//i.test(url)) {
+		throw new VideoError(`The ${label} URL is not an http(s) link, so it was not downloaded: ${url}`, { taskId });
+	}
+	let response: StreamResponse;
+	try {
+		response = await ctx.helpers.httpRequest({
+			url,
+			method: 'GET',
+			encoding: 'stream',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: DOWNLOAD_TIMEOUT_MS,
+			abortSignal: request.signal,
+		});
+	} catch (error) {
+		const { code, message } = (error ?? {}) as { code?: string; message?: string };
+		throw new VideoError(`Could not download the ${label}`, {
+			kind: 'network',
+			taskId,
+			description: `The connection failed: ${code ?? message ?? 'no answer'}`,
+		});
+	}
+	if (response.statusCode < 200 || response.statusCode >= 300) {
+		response.body.destroy();
+		const expired = [403, 404, 410].includes(response.statusCode);
+		throw new VideoError(
+			expired
+				? `The ${label} link has expired or is gone (HTTP ${response.statusCode}). Result links last about a day; generate the video again`
+				: `The file host answered HTTP ${response.statusCode} for the ${label}`,
+			{ httpCode: response.statusCode, kind: expired ? 'notFound' : 'server', taskId },
+		);
+	}
+	const binary = await ctx.helpers.prepareBinaryData(response.body, request.fileName, request.mimeType);
+	const expected = Number(response.headers['content-length']);
+	if (Number.isFinite(expected) && expected > 0) {
+		const received = await storedSize(ctx, binary);
+		if (received !== expected) {
+			throw new VideoError(`The ${label} download was cut short: ${received} of ${expected} bytes arrived`, {
+				kind: 'network',
+				taskId,
+			});
+		}
+	}
+	return binary;
+}

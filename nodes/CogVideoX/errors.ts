@@ -1,0 +1,116 @@
+/**
+ * Errors of one item's run, and the plain-language lines for the API's error codes (API.md's table).
+ * Everything here is free of credentials: messages are built from status codes and the API's own error text.
+ */
+
+/** A failure of one item. The item runner turns it into n8n's NodeApiError or NodeOperationError. */
+export class VideoError extends Error {
+	/** Set when the failure came from an HTTP answer. */
+	httpCode?: number;
+	/** The API's own error code, e.g. "1113". */
+	apiCode?: string;
+	/** What kind of failure it was; transient kinds may be retried. */
+	kind?: FailureKind;
+	description?: string;
+	/** Set as soon as a task exists, so the error can name it and a later Get Result can pick it up. */
+	taskId?: string;
+	requestId?: string;
+
+	constructor(message: string, details: Partial<Pick<VideoError, 'httpCode' | 'apiCode' | 'kind' | 'description' | 'taskId' | 'requestId'>> = {}) {
+		super(message);
+		this.name = 'VideoError';
+		Object.assign(this, details);
+	}
+}
+
+/** Bad input, found before anything is sent. */
+export class InputError extends VideoError {
+	constructor(message: string) {
+		super(message, { kind: 'input' });
+		this.name = 'InputError';
+	}
+}
+
+/** The API's error as it arrived: `{"error":{"code","message"}}`, or the top-level `{code, message}` some pages show. */
+export function readApiError(body: unknown): { code?: string; message?: string } {
+	if (!body || typeof body !== 'object') return {};
+	const record = body as Record<string, unknown>;
+	const inner = record.error && typeof record.error === 'object' ? (record.error as Record<string, unknown>) : record;
+	const code = inner.code;
+	const message = inner.message;
+	return {
+		code: typeof code === 'string' || typeof code === 'number' ? String(code) : undefined,
+		message: typeof message === 'string' ? message : undefined,
+	};
+}
+
+/** How a failed call should be treated. */
+export type FailureKind =
+	| 'auth' // wrong key: stop
+	| 'account' // no balance, locked account, no permission: stop
+	| 'input' // the request itself was refused: stop
+	| 'busy' // concurrency, frequency or overload: back off, same request_id
+	| 'server' // server or gateway error: retry a poll; a create only as the caller decides
+	| 'network' // no answer at all: the connection failed or timed out
+	| 'notFound'
+	| 'other';
+
+/** Failures worth another try of a read-only call such as a poll. */
+export const TRANSIENT_KINDS: readonly FailureKind[] = ['busy', 'server', 'network'];
+
+interface CodeRule {
+	codes: [number, number];
+	kind: FailureKind;
+	say: (apiMessage: string) => string;
+}
+
+const withApiText = (lead: string) => (apiMessage: string) => (apiMessage ? `${lead}: ${apiMessage}` : lead);
+
+// Order matters: the first rule whose range holds the code wins, so single codes stand before their ranges.
+const CODE_RULES: CodeRule[] = [
+	{ codes: [1000, 1004], kind: 'auth', say: () => 'The API key was rejected. Check the API key and region in the Zhipu AI API credential' },
+	{ codes: [1113, 1113], kind: 'account', say: () => 'The Zhipu AI account has no balance left. Top up the account, then run again' },
+	{ codes: [1110, 1121], kind: 'account', say: withApiText('The Zhipu AI account is inactive, locked or missing') },
+	{ codes: [1211, 1211], kind: 'input', say: withApiText('The API does not know this model') },
+	{ codes: [1220, 1220], kind: 'account', say: withApiText('This API key has no permission for the model') },
+	{ codes: [1231, 1231], kind: 'input', say: withApiText('The API says this request was already submitted') },
+	{ codes: [1261, 1261], kind: 'input', say: withApiText('The prompt is too long for the API') },
+	{ codes: [1200, 1200], kind: 'server', say: withApiText('The API had an internal error') },
+	{ codes: [1230, 1230], kind: 'server', say: withApiText('The API had an internal error') },
+	{ codes: [1234, 1234], kind: 'server', say: withApiText('The API had a network error') },
+	{ codes: [1210, 1215], kind: 'input', say: withApiText('The API rejected a parameter') },
+	{
+		codes: [1301, 1301],
+		kind: 'input',
+		say: () => 'The API refused the content as unsafe or sensitive. Change the prompt or the image',
+	},
+	{ codes: [1302, 1302], kind: 'busy', say: () => 'The account has reached its limit of tasks in flight (concurrency)' },
+	{ codes: [1303, 1303], kind: 'busy', say: () => 'The account is sending requests too often (rate limit)' },
+	{ codes: [1304, 1304], kind: 'account', say: () => 'The account has reached its daily request limit. Try again tomorrow' },
+	{ codes: [1305, 1305], kind: 'busy', say: () => 'The model is overloaded right now' },
+];
+
+export interface ApiFailure {
+	kind: FailureKind;
+	message: string;
+	apiCode?: string;
+}
+
+/** The plain-language line for a non-2xx answer. `body` is the parsed JSON, or the raw text of a non-JSON page. */
+export function classifyFailure(httpCode: number, body: unknown): ApiFailure {
+	const { code, message: apiMessage = '' } = readApiError(body);
+	const numeric = code !== undefined ? Number(code) : NaN;
+	const rule = CODE_RULES.find(({ codes: [low, high] }) => numeric >= low && numeric <= high);
+	if (rule) {
+		return { kind: rule.kind, message: `${rule.say(apiMessage)} (HTTP ${httpCode}, code ${code})`, apiCode: code };
+	}
+	const suffix = code !== undefined ? `HTTP ${httpCode}, code ${code}` : `HTTP ${httpCode}`;
+	const detail = apiMessage ? `: ${apiMessage}` : typeof body === 'string' ? ' with a non-JSON page' : '';
+	if (httpCode === 401) {
+		return { kind: 'auth', message: `The API key was rejected. Check the API key and region in the Zhipu AI API credential (${suffix})`, apiCode: code };
+	}
+	if (httpCode === 404) return { kind: 'notFound', message: `The API answered "not found"${detail} (${suffix})`, apiCode: code };
+	if (httpCode === 429) return { kind: 'busy', message: `The API asked to slow down${detail} (${suffix})`, apiCode: code };
+	if (httpCode >= 500) return { kind: 'server', message: `The API had a server error${detail} (${suffix})`, apiCode: code };
+	return { kind: 'other', message: `The API refused the request${detail} (${suffix})`, apiCode: code };
+}

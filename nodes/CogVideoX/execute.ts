@@ -1,0 +1,128 @@
+/**
+ * The node's execute(): validate every item first, so that bad input stops the run before any paid task exists,
+ * then run the items with a bounded number of tasks in flight, keeping the input order and pairedItem.
+ */
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { apiBaseUrl } from './baseUrl';
+import { InputError, VideoError } from './errors';
+import type { NodeOperation } from './operations';
+import { runPool } from './pool';
+import type { PreparedItem } from './prepare';
+import { prepareItem } from './prepare';
+import type { ItemProgress } from './runItem';
+import { runGenerate, runGetResult } from './runItem';
+import type { ApiClient } from './transport';
+import { CREDENTIAL_TYPE, DEFAULT_CREATE_RETRY_DELAYS_MS } from './transport';
+
+export type ItemError = NodeApiError | NodeOperationError;
+
+/** Removes every secret from a text that leaves the node. */
+function scrub(text: string | undefined, secrets: string[]): string | undefined {
+	if (text === undefined) return undefined;
+	return secrets.reduce((clean, secret) => clean.split(secret).join('***'), text);
+}
+
+/** Turns any failure of an item into n8n's error, with the task id in the message whenever a task exists. */
+export function toNodeError(node: INode, error: unknown, itemIndex: number, progress: ItemProgress, secrets: string[]): ItemError {
+	const video = error instanceof VideoError ? error : undefined;
+	const taskId = video?.taskId ?? progress.taskId;
+	let message = (error as Error)?.message || 'Unknown error';
+	if (taskId && !message.includes(taskId)) message = `${message} [task ${taskId}]`;
+	let description = video?.description ?? (error as { description?: string })?.description;
+	if (!taskId && progress.requestId && !(error instanceof InputError)) {
+		description = [description, `Request ID ${progress.requestId}`].filter(Boolean).join('. ');
+	}
+	message = scrub(message, secrets) ?? '';
+	description = scrub(description, secrets);
+	if (video?.httpCode) {
+		const httpCode = String(video.httpCode);
+		const response: JsonObject = { message, httpCode, ...(video.apiCode ? { code: video.apiCode } : {}) };
+		return new NodeApiError(node, response, { message, description, httpCode, itemIndex });
+	}
+	return new NodeOperationError(node, message, { itemIndex, description });
+}
+
+function failureItem(error: ItemError, itemIndex: number, progress: ItemProgress): INodeExecutionData {
+	const json: IDataObject = { error: error.message };
+	if (error.description) json.errorDescription = error.description;
+	if (progress.taskId) json.taskId = progress.taskId;
+	if (progress.requestId) json.requestId = progress.requestId;
+	return { json, pairedItem: { item: itemIndex } };
+}
+
+function readConcurrency(ctx: IExecuteFunctions): number {
+	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	const value = Number(options.maxConcurrency ?? 5);
+	if (!Number.isInteger(value) || value < 1) {
+		throw new NodeOperationError(ctx.getNode(), `Options › Max Concurrent Tasks: "${String(options.maxConcurrency)}" is not a whole number of 1 or more`);
+	}
+	return value;
+}
+
+/** Tasks that other items created, for the message of a run that stops: none of them may be lost. */
+function otherTasks(progressByItem: Map<number, ItemProgress>, failedItem: number): string | undefined {
+	const lines = [...progressByItem.entries()]
+		.filter(([itemIndex, progress]) => itemIndex !== failedItem && progress.taskId)
+		.map(([itemIndex, progress]) => `item ${itemIndex}: task ${progress.taskId}`);
+	return lines.length ? `Other tasks this run created (fetch them with Get Result): ${lines.join(', ')}` : undefined;
+}
+
+export async function executeVideoNode(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = ctx.getInputData();
+	const node = ctx.getNode();
+	const operation = ctx.getNodeParameter('operation', 0) as NodeOperation;
+	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
+	const apiKey = String(credentials.apiKey ?? '');
+	const secrets = apiKey.length >= 4 ? [apiKey] : [];
+	let baseUrl: string;
+	try {
+		baseUrl = apiBaseUrl(credentials);
+	} catch (error) {
+		throw new NodeOperationError(node, (error as Error).message);
+	}
+	const client: ApiClient = { ctx, baseUrl, signal: ctx.getExecutionCancelSignal(), createRetryDelaysMs: DEFAULT_CREATE_RETRY_DELAYS_MS };
+	const continueOnFail = ctx.continueOnFail();
+	const results: INodeExecutionData[] = new Array(items.length);
+
+	const prepared: PreparedItem[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			prepared.push(await prepareItem(ctx, itemIndex, operation));
+		} catch (error) {
+			const nodeError = toNodeError(node, error, itemIndex, {}, secrets);
+			if (!continueOnFail) throw nodeError;
+			results[itemIndex] = failureItem(nodeError, itemIndex, {});
+		}
+	}
+
+	const progressByItem = new Map<number, ItemProgress>();
+	let fatal: { error: unknown; itemIndex: number } | undefined;
+	const cancelled = () => client.signal?.aborted === true;
+	await runPool(prepared, readConcurrency(ctx), () => !fatal && !cancelled(), async (item) => {
+		const progress: ItemProgress = {};
+		progressByItem.set(item.itemIndex, progress);
+		try {
+			const output = item.kind === 'generate' ? await runGenerate(ctx, client, item, progress) : await runGetResult(ctx, client, item, progress);
+			results[item.itemIndex] = { ...output, pairedItem: { item: item.itemIndex } };
+		} catch (error) {
+			if (cancelled()) {
+				fatal ??= { error, itemIndex: item.itemIndex };
+				return;
+			}
+			const nodeError = toNodeError(node, error, item.itemIndex, progress, secrets);
+			if (continueOnFail) results[item.itemIndex] = failureItem(nodeError, item.itemIndex, progress);
+			else fatal ??= { error: nodeError, itemIndex: item.itemIndex };
+		}
+	});
+
+	if (fatal) {
+		if (cancelled()) throw fatal.error;
+		const error = fatal.error as ItemError;
+		const others = otherTasks(progressByItem, fatal.itemIndex);
+		if (others) error.description = [error.description, others].filter(Boolean).join('. ');
+		throw error;
+	}
+	return [results.filter((result) => result !== undefined)];
+}

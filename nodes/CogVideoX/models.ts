@@ -1,0 +1,238 @@
+/**
+ * The per-model table: the one source of truth for which operations, images and settings each model takes.
+ * The node's UI (operation model lists, which settings show) and the run-time validation both read it.
+ */
+
+export type Operation = 'textToVideo' | 'imageToVideo' | 'firstLastFrame' | 'referenceToVideo';
+
+export type Family = 'cogvideox' | 'vidu';
+
+/** A setting of the `videoSettings` collection, and the API body field it becomes. */
+export type SettingName =
+	| 'size'
+	| 'duration'
+	| 'fps'
+	| 'quality'
+	| 'withAudio'
+	| 'style'
+	| 'aspectRatio'
+	| 'movementAmplitude'
+	| 'watermark'
+	| 'userId';
+
+/** Each setting's label (as the editor shows it, and as errors name it), API body field and value type. */
+export const SETTINGS: Record<SettingName, { label: string; apiField: string; type: 'string' | 'number' | 'boolean' }> = {
+	size: { label: 'Size', apiField: 'size', type: 'string' },
+	duration: { label: 'Duration', apiField: 'duration', type: 'number' },
+	fps: { label: 'FPS', apiField: 'fps', type: 'number' },
+	quality: { label: 'Quality', apiField: 'quality', type: 'string' },
+	withAudio: { label: 'With Audio', apiField: 'with_audio', type: 'boolean' },
+	style: { label: 'Style', apiField: 'style', type: 'string' },
+	aspectRatio: { label: 'Aspect Ratio', apiField: 'aspect_ratio', type: 'string' },
+	movementAmplitude: { label: 'Movement Amplitude', apiField: 'movement_amplitude', type: 'string' },
+	watermark: { label: 'Watermark', apiField: 'watermark_enabled', type: 'boolean' },
+	userId: { label: 'User ID', apiField: 'user_id', type: 'string' },
+};
+
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+
+export const USER_ID_LENGTH = { min: 6, max: 128 };
+
+export const QUALITIES = ['speed', 'quality'] as const;
+export const STYLES = ['general', 'anime'] as const;
+export const ASPECT_RATIOS = ['16:9', '9:16', '1:1'] as const;
+export const MOVEMENT_AMPLITUDES = ['auto', 'small', 'medium', 'large'] as const;
+
+/** The allowed values of each setting a model takes; `true` means any value of the setting's own type. */
+export type SettingRules = Partial<{
+	size: readonly string[];
+	duration: readonly number[];
+	fps: readonly number[];
+	quality: readonly string[];
+	withAudio: true;
+	style: readonly string[];
+	aspectRatio: readonly string[];
+	movementAmplitude: readonly string[];
+	watermark: true;
+	userId: true;
+}>;
+
+export interface ModelSpec {
+	id: string;
+	displayName: string;
+	family: Family;
+	description: string;
+	/** The operations that list this model; the operation decides how many images are sent. */
+	operations: readonly Operation[];
+	settings: SettingRules;
+	/** What `withAudio` adds for this model, shown in the setting's description. */
+	audioMeaning?: string;
+}
+
+export interface ImageLimits {
+	maxBytes: number;
+	formats: readonly ImageFormat[];
+}
+
+export type ImageFormat = 'png' | 'jpeg' | 'webp';
+
+const MB = 1024 * 1024;
+
+export const IMAGE_LIMITS: Record<Family, ImageLimits> = {
+	cogvideox: { maxBytes: 5 * MB, formats: ['png', 'jpeg'] },
+	vidu: { maxBytes: 50 * MB, formats: ['png', 'jpeg', 'webp'] },
+};
+
+/** How many images each operation sends. */
+export const IMAGE_COUNT: Record<Operation, { min: number; max: number }> = {
+	textToVideo: { min: 0, max: 0 },
+	imageToVideo: { min: 1, max: 1 },
+	firstLastFrame: { min: 2, max: 2 },
+	referenceToVideo: { min: 1, max: 3 },
+};
+
+export const PROMPT_MAX_LENGTH = 512;
+
+const COGVIDEOX_SHARED: SettingRules = {
+	duration: [5, 10],
+	fps: [30, 60],
+	quality: QUALITIES,
+	withAudio: true,
+	watermark: true,
+	userId: true,
+};
+
+const VIDU_SHARED: SettingRules = {
+	movementAmplitude: MOVEMENT_AMPLITUDES,
+	watermark: true,
+	userId: true,
+};
+
+export const MODELS: readonly ModelSpec[] = [
+	{
+		id: 'cogvideox-3',
+		displayName: 'CogVideoX-3',
+		family: 'cogvideox',
+		description: 'Newest CogVideoX: up to 4K, 60 fps, first and last frame',
+		operations: ['textToVideo', 'imageToVideo', 'firstLastFrame'],
+		settings: {
+			...COGVIDEOX_SHARED,
+			size: ['1280x720', '720x1280', '1024x1024', '1920x1080', '1080x1920', '2048x1080', '3840x2160'],
+		},
+		audioMeaning: 'AI-generated sound effects',
+	},
+	{
+		id: 'cogvideox-2',
+		displayName: 'CogVideoX-2',
+		family: 'cogvideox',
+		description: 'Previous CogVideoX generation',
+		operations: ['textToVideo', 'imageToVideo'],
+		settings: {
+			...COGVIDEOX_SHARED,
+			size: ['720x480', '1024x1024', '1280x960', '960x1280', '1920x1080', '1080x1920', '2048x1080', '3840x2160'],
+		},
+		audioMeaning: 'AI-generated sound effects',
+	},
+	{
+		id: 'cogvideox-flash',
+		displayName: 'CogVideoX-Flash (Free)',
+		family: 'cogvideox',
+		description: 'Free model; takes only a prompt and an image, no settings',
+		operations: ['textToVideo', 'imageToVideo'],
+		settings: {},
+	},
+	{
+		id: 'viduq1-text',
+		displayName: 'Vidu Q1 Text',
+		family: 'vidu',
+		description: 'Vidu Q1 from a prompt: 1080p, 5 s, with style and aspect ratio',
+		operations: ['textToVideo'],
+		settings: {
+			...VIDU_SHARED,
+			size: ['1920x1080'],
+			duration: [5],
+			style: STYLES,
+			aspectRatio: ASPECT_RATIOS,
+		},
+	},
+	{
+		id: 'viduq1-image',
+		displayName: 'Vidu Q1 Image',
+		family: 'vidu',
+		description: 'Vidu Q1 from one image: 1080p, 5 s',
+		operations: ['imageToVideo'],
+		settings: { ...VIDU_SHARED, size: ['1920x1080'], duration: [5], withAudio: true },
+		audioMeaning: 'background music',
+	},
+	{
+		id: 'viduq1-start-end',
+		displayName: 'Vidu Q1 Start-End',
+		family: 'vidu',
+		description: 'Vidu Q1 between a first and a last frame: 1080p, 5 s',
+		operations: ['firstLastFrame'],
+		settings: { ...VIDU_SHARED, size: ['1920x1080'], duration: [5], withAudio: true },
+		audioMeaning: 'background music',
+	},
+	{
+		id: 'vidu2-image',
+		displayName: 'Vidu 2 Image',
+		family: 'vidu',
+		description: 'Vidu 2 from one image: 720p, 4 s',
+		operations: ['imageToVideo'],
+		settings: { ...VIDU_SHARED, size: ['1280x720'], duration: [4], withAudio: true },
+		audioMeaning: 'background music',
+	},
+	{
+		id: 'vidu2-start-end',
+		displayName: 'Vidu 2 Start-End',
+		family: 'vidu',
+		description: 'Vidu 2 between a first and a last frame: 720p (480x360 on BigModel), 4 s',
+		operations: ['firstLastFrame'],
+		settings: { ...VIDU_SHARED, size: ['1280x720', '480x360'], duration: [4], withAudio: true },
+		audioMeaning: 'background music',
+	},
+	{
+		id: 'vidu2-reference',
+		displayName: 'Vidu 2 Reference',
+		family: 'vidu',
+		description: 'Vidu 2 keeping the subjects of 1 to 3 reference images: 720p, 4 s',
+		operations: ['referenceToVideo'],
+		settings: {
+			...VIDU_SHARED,
+			size: ['1280x720'],
+			duration: [4],
+			aspectRatio: ASPECT_RATIOS,
+			withAudio: true,
+		},
+		audioMeaning: 'background music',
+	},
+];
+
+export function findModel(id: string): ModelSpec | undefined {
+	return MODELS.find((model) => model.id === id);
+}
+
+export function modelsFor(operation: Operation): ModelSpec[] {
+	return MODELS.filter((model) => model.operations.includes(operation));
+}
+
+export function modelsWithSetting(setting: SettingName): string[] {
+	return MODELS.filter((model) => model.settings[setting] !== undefined).map((model) => model.id);
+}
+
+/** Every value of a setting that some model offers as a choice, for the editor's option lists. */
+export function choicesOf<T extends string | number>(setting: 'size' | 'duration' | 'fps'): T[] {
+	const values = new Set<T>();
+	for (const id of modelsOfferingChoice(setting)) {
+		for (const value of (findModel(id)?.settings[setting] ?? []) as readonly T[]) values.add(value);
+	}
+	return [...values];
+}
+
+/** Settings worth showing in the editor: those the model takes and where it offers a choice. */
+export function modelsOfferingChoice(setting: SettingName): string[] {
+	return MODELS.filter((model) => {
+		const rule = model.settings[setting];
+		return rule === true || (Array.isArray(rule) && rule.length > 1);
+	}).map((model) => model.id);
+}

@@ -1,0 +1,64 @@
+/**
+ * Waits for a task: reads its state every interval until SUCCESS, FAIL or the deadline.
+ * Transient read failures (gateway pages, 5xx, dropped connections, rate limits) never abandon a paid task:
+ * the poller backs off and reads again until the deadline.
+ */
+import { sleepWithAbort } from 'n8n-workflow';
+
+import { TRANSIENT_KINDS, VideoError } from './errors';
+import type { ApiClient, TaskResult } from './transport';
+import { getTaskResult, jitter } from './transport';
+
+export interface PollSettings {
+	intervalMs: number;
+	timeoutMs: number;
+}
+
+export interface FinishedTask extends TaskResult {
+	polls: number;
+	/** When the poll that saw SUCCESS returned. */
+	finishedAt: number;
+}
+
+const STILL_RUNNING = new Set(['PROCESSING', 'SUBMITTED', 'QUEUED', 'RUNNING', 'UNKNOWN']);
+
+/** Longest pause after repeated read failures; keeps a flapping gateway from being hammered. */
+const MAX_FAILURE_BACKOFF_MS = 30_000;
+
+export async function waitForTask(client: ApiClient, taskId: string, settings: PollSettings): Promise<FinishedTask> {
+	const deadline = Date.now() + settings.timeoutMs;
+	let polls = 0;
+	let failuresInARow = 0;
+	let lastProblem = '';
+	for (;;) {
+		const backoff = failuresInARow === 0 ? 0 : Math.min(settings.intervalMs * 2 ** failuresInARow, MAX_FAILURE_BACKOFF_MS);
+		const pause = Math.min(failuresInARow === 0 ? settings.intervalMs : jitter(backoff), Math.max(0, deadline - Date.now()));
+		await sleepWithAbort(pause, client.signal);
+		let result: TaskResult;
+		try {
+			polls++;
+			result = await getTaskResult(client, taskId);
+			failuresInARow = 0;
+		} catch (error) {
+			const transient = error instanceof VideoError && error.kind !== undefined && TRANSIENT_KINDS.includes(error.kind);
+			if (!transient || Date.now() >= deadline) throw error;
+			failuresInARow++;
+			lastProblem = ` The last check failed: ${error.message}.`;
+			continue;
+		}
+		if (result.status === 'SUCCESS') return { ...result, polls, finishedAt: Date.now() };
+		if (result.status === 'FAIL') {
+			const reason = result.failReason ? `: ${result.failReason}` : ' without giving a reason';
+			throw new VideoError(`The video generation failed${reason}`, { kind: 'other', taskId });
+		}
+		if (!STILL_RUNNING.has(result.status)) {
+			throw new VideoError(`The API reported an unknown task status "${result.status}"`, { kind: 'other', taskId });
+		}
+		if (Date.now() >= deadline) {
+			throw new VideoError(
+				`The task did not finish within ${Math.round(settings.timeoutMs / 1000)} s. It may still finish: run Get Result with its task id later.${lastProblem}`,
+				{ kind: 'other', taskId },
+			);
+		}
+	}
+}

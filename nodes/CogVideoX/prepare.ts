@@ -1,0 +1,81 @@
+/**
+ * Reads and validates one item's parameters before anything is sent, so that bad input on any item
+ * stops the run before a single paid task is created.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { InputError } from './errors';
+import type { ImageRef } from './images';
+import { checkImageRef } from './images';
+import type { ModelSpec, Operation } from './models';
+import type { NodeOperation } from './operations';
+import { GENERATORS, isGenerator } from './operations';
+import { checkImageCount, checkPrompt, resolveModel, settingsToBody } from './request';
+
+export interface RunOptions {
+	wait: boolean;
+	download: boolean;
+	downloadCover: boolean;
+	outputBinaryProperty: string;
+	pollIntervalMs: number;
+	timeoutMs: number;
+}
+
+export interface PreparedGenerate {
+	kind: 'generate';
+	itemIndex: number;
+	operation: Operation;
+	model: ModelSpec;
+	prompt: string;
+	images: ImageRef[];
+	settingsBody: IDataObject;
+	run: RunOptions;
+}
+
+export interface PreparedGetResult {
+	kind: 'getResult';
+	itemIndex: number;
+	taskId: string;
+	run: RunOptions;
+}
+
+export type PreparedItem = PreparedGenerate | PreparedGetResult;
+
+function positiveSeconds(value: unknown, label: string, fallback: number): number {
+	if (value === undefined || value === '') return fallback * 1000;
+	const seconds = Number(value);
+	if (!Number.isFinite(seconds) || seconds <= 0) {
+		throw new InputError(`Options › ${label}: "${String(value)}" is not a positive number of seconds`);
+	}
+	return seconds * 1000;
+}
+
+export function readRunOptions(ctx: IExecuteFunctions, itemIndex: number): RunOptions {
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const outputBinaryProperty = String(options.outputBinaryProperty ?? 'data').trim();
+	if (!outputBinaryProperty) throw new InputError('Options › Put Output in Field is empty: enter a binary property name such as data');
+	return {
+		wait: ctx.getNodeParameter('waitForCompletion', itemIndex, true) as boolean,
+		download: options.download !== false,
+		downloadCover: options.downloadCover === true,
+		outputBinaryProperty,
+		pollIntervalMs: positiveSeconds(options.pollInterval, 'Poll Interval', 5),
+		timeoutMs: positiveSeconds(options.timeout, 'Timeout', 900),
+	};
+}
+
+export async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, operation: NodeOperation): Promise<PreparedItem> {
+	const run = readRunOptions(ctx, itemIndex);
+	if (!isGenerator(operation)) {
+		const taskId = String(ctx.getNodeParameter('taskId', itemIndex, '')).trim();
+		if (!taskId) throw new InputError('Task ID is empty: enter the task ID that a generate operation returned');
+		return { kind: 'getResult', itemIndex, taskId, run };
+	}
+	const model = resolveModel(ctx.getNodeParameter('model', itemIndex), operation);
+	const images = GENERATORS[operation].imageRefs(ctx, itemIndex);
+	checkImageCount(images.length, operation);
+	const prompt = checkPrompt(ctx.getNodeParameter('prompt', itemIndex, ''), images.length, model);
+	const settingsBody = settingsToBody(model, ctx.getNodeParameter('videoSettings', itemIndex, {}) as IDataObject);
+	for (const image of images) await checkImageRef(ctx, itemIndex, image, model);
+	return { kind: 'generate', itemIndex, operation, model, prompt, images, settingsBody, run };
+}

@@ -1,0 +1,158 @@
+/**
+ * The one place that calls the Zhipu API. n8n's httpRequestWithAuthentication adds the key, so it goes to the
+ * API base only; answers are read whatever their status, and failures become VideoErrors with a plain message.
+ */
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods } from 'n8n-workflow';
+import { sleepWithAbort } from 'n8n-workflow';
+
+import { classifyFailure, VideoError } from './errors';
+
+export const CREDENTIAL_TYPE = 'zhipuAiApi';
+
+/** What every API call of one execution shares. */
+export interface ApiClient {
+	ctx: IExecuteFunctions;
+	baseUrl: string;
+	signal?: AbortSignal;
+	/** Backoff before the n-th retry of a create refused as busy (1302, 1303, 1305). */
+	createRetryDelaysMs: readonly number[];
+}
+
+/** 1 s, 2 s, 4 s … 32 s: about a minute of patience for a busy account before the item fails. */
+export const DEFAULT_CREATE_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 16000, 32000];
+
+const REQUEST_TIMEOUT_MS = 60_000;
+
+export interface ApiAnswer {
+	statusCode: number;
+	/** Parsed JSON, or the raw text when the answer was not JSON (a gateway's HTML page). */
+	body: unknown;
+}
+
+function parseBody(body: unknown): unknown {
+	if (typeof body !== 'string') return body;
+	try {
+		return JSON.parse(body);
+	} catch {
+		return body;
+	}
+}
+
+function networkFailure(error: unknown, action: string): VideoError {
+	const { code, message } = (error ?? {}) as { code?: string; message?: string };
+	// The low-level reason goes in the description: n8n rewrites a message that contains codes such as ECONNRESET.
+	return new VideoError(`Could not reach the Zhipu API to ${action}`, {
+		kind: 'network',
+		description: `The connection failed: ${code ?? message ?? 'no answer'}`,
+	});
+}
+
+async function send(client: ApiClient, method: IHttpRequestMethods, path: string, action: string, body?: IDataObject): Promise<ApiAnswer> {
+	try {
+		const response = await client.ctx.helpers.httpRequestWithAuthentication.call(client.ctx, CREDENTIAL_TYPE, {
+			method,
+			url: `${client.baseUrl}${path}`,
+			body,
+			json: true,
+			headers: { 'Accept-Language': 'en-US,en' },
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			// A redirect to another host must not carry the key along.
+			sendCredentialsOnCrossOriginRedirect: false,
+			timeout: REQUEST_TIMEOUT_MS,
+			abortSignal: client.signal,
+		});
+		return { statusCode: Number(response.statusCode), body: parseBody(response.body) };
+	} catch (error) {
+		if (client.signal?.aborted) throw error;
+		throw networkFailure(error, action);
+	}
+}
+
+function failureOf(answer: ApiAnswer): VideoError {
+	const failure = classifyFailure(answer.statusCode, answer.body);
+	return new VideoError(failure.message, { httpCode: answer.statusCode, apiCode: failure.apiCode, kind: failure.kind });
+}
+
+const isOk = (answer: ApiAnswer) => answer.statusCode >= 200 && answer.statusCode < 300;
+
+export interface CreatedTask {
+	taskId: string;
+	requestId: string;
+	status: string;
+	/** How many create calls it took: 1 unless the API was busy. */
+	attempts: number;
+}
+
+/**
+ * Creates a task. Only a "busy" refusal is retried, with jittered backoff and the same request_id, so a retry can
+ * never make a second paid task: the API takes a repeated request_id as the same request.
+ */
+export async function createTask(client: ApiClient, body: IDataObject & { request_id: string }): Promise<CreatedTask> {
+	for (let attempt = 0; ; attempt++) {
+		const answer = await send(client, 'POST', '/videos/generations', 'create the task', body);
+		const created = answer.body as { id?: unknown; request_id?: unknown; task_status?: unknown } | undefined;
+		if (isOk(answer) && created && typeof created === 'object' && created.id !== undefined) {
+			return {
+				taskId: String(created.id),
+				requestId: String(created.request_id ?? body.request_id),
+				status: String(created.task_status ?? 'PROCESSING'),
+				attempts: attempt + 1,
+			};
+		}
+		const error = isOk(answer)
+			? new VideoError('The API accepted the request but returned no task id', { httpCode: answer.statusCode, kind: 'other' })
+			: failureOf(answer);
+		error.requestId = body.request_id;
+		const delay = client.createRetryDelaysMs[attempt];
+		if (error.kind !== 'busy' || delay === undefined) throw error;
+		await sleepWithAbort(jitter(delay), client.signal);
+	}
+}
+
+/** Full jitter on the upper half, so many items backing off at once do not return at once. */
+export function jitter(ms: number): number {
+	return Math.round(ms / 2 + Math.random() * (ms / 2));
+}
+
+export interface TaskResult {
+	status: string;
+	model?: string;
+	requestId?: string;
+	videoUrl?: string;
+	coverImageUrl?: string;
+	/** The prompt as the API rewrote it, where it says. */
+	optimizedPrompt?: string;
+	/** The reason a FAIL carries, in whatever field the API put it. */
+	failReason?: string;
+}
+
+function failReasonOf(body: Record<string, unknown>): string | undefined {
+	const { message } = (body.error ?? {}) as { message?: unknown };
+	const candidates = [message, body.fail_reason, body.message, body.error_msg];
+	const found = candidates.find((value) => typeof value === 'string' && value.trim() !== '');
+	return found as string | undefined;
+}
+
+/** One read of a task's state. Failures throw a VideoError whose kind says whether another read may help. */
+export async function getTaskResult(client: ApiClient, taskId: string): Promise<TaskResult> {
+	const answer = await send(client, 'GET', `/async-result/${encodeURIComponent(taskId)}`, 'check the task');
+	if (!isOk(answer)) throw failureOf(answer);
+	if (!answer.body || typeof answer.body !== 'object') {
+		throw new VideoError(`The API answered HTTP ${answer.statusCode} with a page that is not JSON`, {
+			httpCode: answer.statusCode,
+			kind: 'server',
+		});
+	}
+	const body = answer.body as Record<string, unknown>;
+	const [video] = Array.isArray(body.video_result) ? (body.video_result as Array<Record<string, unknown>>) : [];
+	return {
+		status: String(body.task_status ?? 'UNKNOWN'),
+		model: typeof body.model === 'string' ? body.model : undefined,
+		requestId: typeof body.request_id === 'string' ? body.request_id : undefined,
+		videoUrl: typeof video?.url === 'string' ? video.url : undefined,
+		coverImageUrl: typeof video?.cover_image_url === 'string' ? video.cover_image_url : undefined,
+		optimizedPrompt: typeof body.optimized_prompt === 'string' ? body.optimized_prompt : undefined,
+		failReason: failReasonOf(body),
+	};
+}
