@@ -1,0 +1,126 @@
+/** Inputs for the end-to-end workflows: a real PNG, a tiny server for it, and the examples with test ids. */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import { join, resolve } from 'node:path';
+import { deflateSync } from 'node:zlib';
+
+const EXAMPLES_DIR = resolve(__dirname, '..', '..', 'examples');
+
+export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+	let c = n;
+	for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+	return c >>> 0;
+});
+
+function crc32(bytes: Buffer): number {
+	let c = 0xffffffff;
+	for (const byte of bytes) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
+	return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+	const head = Buffer.alloc(8);
+	head.writeUInt32BE(data.length, 0);
+	head.write(type, 4, 'latin1');
+	const crc = Buffer.alloc(4);
+	crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+	return Buffer.concat([head, data, crc]);
+}
+
+/** A valid RGB PNG with a gradient, so any decoder (and the real API) would accept it. */
+export function makePng(width = 64, height = 36): Buffer {
+	const ihdr = Buffer.alloc(13);
+	ihdr.writeUInt32BE(width, 0);
+	ihdr.writeUInt32BE(height, 4);
+	ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit depth, truecolour, deflate, no filter, no interlace
+	const rows: Buffer[] = [];
+	for (let y = 0; y < height; y++) {
+		const row = Buffer.alloc(1 + width * 3); // filter byte 0, then RGB
+		for (let x = 0; x < width; x++) row.set([Math.round((x * 255) / (width - 1)), Math.round((y * 255) / (height - 1)), 160], 1 + x * 3);
+		rows.push(row);
+	}
+	return Buffer.concat([
+		Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+		chunk('IHDR', ihdr),
+		chunk('IDAT', deflateSync(Buffer.concat(rows))),
+		chunk('IEND', Buffer.alloc(0)),
+	]);
+}
+
+export interface FileServer {
+	/** The URL of the file. */
+	url: string;
+	requests: Array<{ method: string; path: string; headers: IncomingMessage['headers'] }>;
+	close(): Promise<void>;
+}
+
+/** Serves one file on 127.0.0.1 at /<name>; anything else is a 404. */
+export async function serveFile(name: string, bytes: Buffer, mimeType: string): Promise<FileServer> {
+	const requests: FileServer['requests'] = [];
+	const server = createServer((req, res) => {
+		requests.push({ method: req.method ?? '', path: req.url ?? '', headers: { ...req.headers } });
+		req.resume();
+		if (req.url?.split('?')[0] !== `/${name}`) {
+			res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+			return;
+		}
+		res.writeHead(200, { 'Content-Type': mimeType, 'Content-Length': bytes.length });
+		res.end(req.method === 'HEAD' ? undefined : bytes);
+	});
+	await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+	const address = server.address();
+	if (typeof address !== 'object' || !address) throw new Error('file server has no address');
+	return {
+		url: `http://127.0.0.1:${address.port}/${name}`,
+		requests,
+		close: () =>
+			new Promise<void>((resolveClose) => {
+				server.closeAllConnections();
+				server.close(() => resolveClose());
+			}),
+	};
+}
+
+// --- the examples ---
+
+export interface WorkflowNode {
+	name: string;
+	type: string;
+	typeVersion: number;
+	parameters: Record<string, any>;
+	credentials?: Record<string, { id: string; name: string }>;
+	notes?: string;
+	[key: string]: unknown;
+}
+
+export interface Workflow {
+	id?: string;
+	name: string;
+	nodes: WorkflowNode[];
+	connections: Record<string, unknown>;
+	[key: string]: unknown;
+}
+
+export const NODE_TYPE = 'n8n-nodes-cogvideox.cogVideoX';
+export const CREDENTIAL_TYPE = 'zhipuAiApi';
+
+/** An example workflow from examples/, as a fresh copy. */
+export function loadExample(file: string): Workflow {
+	return JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as Workflow;
+}
+
+export function nodeOfType(workflow: Workflow, type: string): WorkflowNode {
+	const nodes = workflow.nodes.filter((node) => node.type === type);
+	if (nodes.length !== 1) throw new Error(`workflow "${workflow.name}" has ${nodes.length} nodes of type ${type}, expected 1`);
+	return nodes[0];
+}
+
+/** The credential id that an example's CogVideoX node refers to. */
+export function credentialIdOf(workflow: Workflow): string {
+	const reference = nodeOfType(workflow, NODE_TYPE).credentials?.[CREDENTIAL_TYPE];
+	if (!reference?.id) throw new Error(`workflow "${workflow.name}" has no ${CREDENTIAL_TYPE} credential reference`);
+	return reference.id;
+}
