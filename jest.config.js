@@ -5,7 +5,7 @@ module.exports = {
 	testMatch: ['**/*.test.ts'],
 	// The real-n8n suite is slow and builds the package: it has its own config, test/e2e/jest.config.js.
 	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
-	// Type checking is done once by `tsc --noEmit` in `npm test`; here ts-jest only transpiles.
+	// Type checking is done once by `npm run typecheck`; isolatedModules in tsconfig.json makes ts-jest only transpile.
 	transform: { '^.+\\.ts$': 'ts-jest' },
 	testTimeout: 60000,
 };
