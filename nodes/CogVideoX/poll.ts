@@ -56,7 +56,7 @@ export async function waitForTask(client: ApiClient, taskId: string, settings: P
 		}
 		if (Date.now() >= deadline) {
 			throw new VideoError(
-				`The task did not finish within ${Math.round(settings.timeoutMs / 1000)} s. It may still finish: run Get Result with its task id later.${lastProblem}`,
+				`The task did not finish within ${Math.round(settings.timeoutMs / 100) / 10} s. It may still finish: run Get Result with its task id later.${lastProblem}`,
 				{ kind: 'other', taskId },
 			);
 		}
