@@ -185,6 +185,7 @@ export const optionsField: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add Option',
 	default: {},
+	description: 'Download, polling and concurrency settings',
 	options: [
 		{
 			displayName: 'Download Cover Image',

@@ -1,0 +1,104 @@
+/**
+ * The editor shows what the per-model table says: checked with n8n-workflow's own display logic,
+ * which decides what the editor shows and which parameters n8n keeps.
+ */
+import type { INode, INodeProperties, INodeParameters } from 'n8n-workflow';
+import { NodeHelpers } from 'n8n-workflow';
+
+import { CogVideoX } from '../../nodes/CogVideoX/CogVideoX.node';
+import { sizeOptions } from '../../nodes/CogVideoX/actions/fields';
+import { MODELS, modelsFor, SETTING_NAMES } from '../../nodes/CogVideoX/models';
+import type { Operation } from '../../nodes/CogVideoX/models';
+
+const node = new CogVideoX();
+const { properties } = node.description;
+const NODE: INode = { id: '1', name: 'CogVideoX', type: 'n8n-nodes-cogvideox.cogVideoX', typeVersion: 1, position: [0, 0], parameters: {} };
+
+const visible = (parameter: INodeProperties, values: INodeParameters) =>
+	NodeHelpers.displayParameter(values, parameter, NODE, node.description, values);
+
+const videoSettings = properties.find((property) => property.name === 'videoSettings')!;
+const settingOptions = videoSettings.options as INodeProperties[];
+
+function shownSettings(operation: Operation, model: string): string[] {
+	const values = { operation, model };
+	return settingOptions.filter((option) => visible(option, values)).map((option) => option.name).sort();
+}
+
+describe('Model lists', () => {
+	it.each(['textToVideo', 'imageToVideo', 'firstLastFrame', 'referenceToVideo'] as Operation[])('%s lists exactly the models that support it', (operation) => {
+		const fields = properties.filter((property) => property.name === 'model' && visible(property, { operation }));
+		expect(fields).toHaveLength(1);
+		expect(fields[0].options!.map((option) => (option as { value: string }).value)).toEqual(modelsFor(operation).map((model) => model.id));
+		expect(modelsFor(operation).map((model) => model.id)).toContain(fields[0].default);
+	});
+
+	it('matches the operations the issue names', () => {
+		expect(modelsFor('textToVideo').map((model) => model.id)).toEqual(['cogvideox-3', 'cogvideox-2', 'cogvideox-flash', 'viduq1-text']);
+		expect(modelsFor('imageToVideo').map((model) => model.id)).toEqual(['cogvideox-3', 'cogvideox-2', 'cogvideox-flash', 'viduq1-image', 'vidu2-image']);
+		expect(modelsFor('firstLastFrame').map((model) => model.id)).toEqual(['cogvideox-3', 'viduq1-start-end', 'vidu2-start-end']);
+		expect(modelsFor('referenceToVideo').map((model) => model.id)).toEqual(['vidu2-reference']);
+	});
+});
+
+describe('Video Settings show only what the chosen model takes', () => {
+	it.each([
+		['textToVideo', 'cogvideox-3', ['duration', 'fps', 'quality', 'size', 'userId', 'watermark', 'withAudio']],
+		['textToVideo', 'cogvideox-2', ['duration', 'fps', 'quality', 'size', 'userId', 'watermark', 'withAudio']],
+		['textToVideo', 'cogvideox-flash', []],
+		['textToVideo', 'viduq1-text', ['aspectRatio', 'movementAmplitude', 'style', 'userId', 'watermark']],
+		['imageToVideo', 'viduq1-image', ['movementAmplitude', 'userId', 'watermark', 'withAudio']],
+		['firstLastFrame', 'vidu2-start-end', ['movementAmplitude', 'size', 'userId', 'watermark', 'withAudio']],
+		['referenceToVideo', 'vidu2-reference', ['aspectRatio', 'movementAmplitude', 'userId', 'watermark', 'withAudio']],
+	] as Array<[Operation, string, string[]]>)('%s with %s', (operation, model, expected) => {
+		expect(shownSettings(operation, model)).toEqual(expected);
+	});
+
+	it('shows every setting when the model comes from an expression, so none is dropped before validation', () => {
+		expect(shownSettings('textToVideo', '={{ $json.model }}')).toEqual([...SETTING_NAMES].sort());
+	});
+
+	it('shows a setting only for models that take it', () => {
+		for (const model of MODELS) {
+			for (const setting of shownSettings(model.operations[0], model.id)) {
+				expect(model.settings[setting as keyof typeof model.settings]).toBeDefined();
+			}
+		}
+	});
+
+	it('lists the chosen model’s sizes in the Size field, and every size for an expression', () => {
+		expect(sizeOptions('vidu2-start-end').map((option) => option.value)).toEqual(['1280x720', '480x360']);
+		expect(sizeOptions('cogvideox-2').map((option) => option.value)).toContain('720x480');
+		expect(sizeOptions('={{ $json.model }}').map((option) => option.value)).toEqual(
+			expect.arrayContaining(['3840x2160', '720x480', '480x360']),
+		);
+	});
+});
+
+describe('parameters', () => {
+	const all = (list: INodeProperties[]): INodeProperties[] =>
+		list.flatMap((property) => [
+			property,
+			...all(((property.options ?? []) as INodeProperties[]).filter((option) => 'type' in option)),
+			...((property.options ?? []) as Array<{ values?: INodeProperties[] }>).flatMap((option) => all(option.values ?? [])),
+		]);
+
+	it('every field has a description, for the editor and for agents that call the node as a tool', () => {
+		const missing = all(properties).filter((property) => property.name !== 'operation' && !property.description);
+		expect(missing.map((property) => property.name)).toEqual([]);
+	});
+
+	it('keeps the names that stored workflows use', () => {
+		const names = new Set(all(properties).map((property) => property.name));
+		for (const name of [
+			'operation', 'model', 'prompt', 'imageSource', 'imageBinaryProperty', 'imageUrl', 'firstFrameBinaryProperty', 'lastFrameBinaryProperty',
+			'firstFrameUrl', 'lastFrameUrl', 'referenceImages', 'taskId', 'waitForCompletion', 'videoSettings', 'options', 'size', 'duration', 'fps',
+			'quality', 'withAudio', 'style', 'aspectRatio', 'movementAmplitude', 'watermark', 'userId', 'download', 'outputBinaryProperty',
+			'downloadCover', 'pollInterval', 'timeout', 'maxConcurrency',
+		]) {
+			expect(names).toContain(name);
+		}
+		expect(node.description.name).toBe('cogVideoX');
+		expect(node.description.credentials).toEqual([expect.objectContaining({ name: 'zhipuAiApi', required: true })]);
+	});
+});
