@@ -1,4 +1,7 @@
 /** The credential's Test button, against the stand-in API, through a request helper with n8n's error shape. */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import type { ICredentialTestFunctions } from 'n8n-workflow';
 
 import { apiBaseUrl } from '../../nodes/CogVideoX/baseUrl';
@@ -49,8 +52,13 @@ describe('credential test', () => {
 	});
 
 	it('says when the base URL cannot be reached', async () => {
-		const result = await test({ apiKey: standin.apiKey, region: 'custom', baseUrl: 'http://127.0.0.1:9/api/paas/v4' });
-		expect(result).toEqual({ status: 'Error', message: 'Could not reach http://127.0.0.1:9/api/paas/v4: ECONNREFUSED' });
+		const closed = createServer();
+		await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+		const { port } = closed.address() as AddressInfo;
+		await new Promise((resolve) => closed.close(resolve));
+		const baseUrl = `http://127.0.0.1:${port}/api/paas/v4`;
+		const result = await test({ apiKey: standin.apiKey, region: 'custom', baseUrl });
+		expect(result).toEqual({ status: 'Error', message: `Could not reach ${baseUrl}: ECONNREFUSED` });
 	});
 });
 
