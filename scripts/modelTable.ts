@@ -1,0 +1,52 @@
+/**
+ * Renders the README's per-model settings table from the node's per-model table, so the docs cannot drift:
+ * test/unit/readme.test.ts fails when the README differs, and `npm run docs` rewrites it.
+ */
+import { IMAGE_COUNT, IMAGE_LIMITS, MODELS, SETTING_NAMES, SETTINGS } from '../nodes/CogVideoX/models';
+import { OPERATION_LABELS } from '../nodes/CogVideoX/request';
+
+export const TABLE_START = '<!-- model-table:start (generated from nodes/CogVideoX/models.ts by `npm run docs`) -->';
+export const TABLE_END = '<!-- model-table:end -->';
+
+const MB = 1024 * 1024;
+
+function imageCounts(operations: readonly (keyof typeof IMAGE_COUNT)[]): string {
+	return operations
+		.map((operation) => {
+			const { min, max } = IMAGE_COUNT[operation];
+			return min === max ? `${min}` : `${min}–${max}`;
+		})
+		.join(' / ');
+}
+
+export function renderModelTable(): string {
+	const header = ['Model', 'Operations', 'Images', 'Size', 'Duration (s)', 'FPS', 'Other settings', 'Input images'];
+	const rows = MODELS.map((model) => {
+		const { settings } = model;
+		const list = (values: readonly (string | number)[] | undefined) => (values ? values.join(', ') : '–');
+		const other = SETTING_NAMES.filter((name) => !['size', 'duration', 'fps'].includes(name) && settings[name] !== undefined).map((name) => {
+			const rule = settings[name];
+			return Array.isArray(rule) ? `${SETTINGS[name].label} (${rule.join(' / ')})` : SETTINGS[name].label;
+		});
+		const limits = IMAGE_LIMITS[model.family];
+		return [
+			`\`${model.id}\``,
+			model.operations.map((operation) => OPERATION_LABELS[operation]).join(', '),
+			imageCounts(model.operations),
+			list(settings.size),
+			list(settings.duration),
+			list(settings.fps),
+			other.length ? other.join(', ') : 'none: only the prompt and image are sent',
+			`${limits.formats.join(', ')}; up to ${limits.maxBytes / MB} MB`,
+		];
+	});
+	return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+/** The README with its table section replaced by the current rendering. */
+export function withModelTable(readme: string): string {
+	const start = readme.indexOf(TABLE_START);
+	const end = readme.indexOf(TABLE_END);
+	if (start < 0 || end < start) throw new Error(`README.md needs the markers ${TABLE_START} and ${TABLE_END}`);
+	return `${readme.slice(0, start + TABLE_START.length)}\n${renderModelTable()}\n${readme.slice(end)}`;
+}
