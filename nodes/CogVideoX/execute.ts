@@ -1,6 +1,7 @@
 /**
  * The node's execute(): validate every item first, so that bad input stops the run before any paid task exists,
- * then run the items with a bounded number of tasks in flight, keeping the input order and pairedItem.
+ * then run the items in parallel with at most the pace's limit of tasks in flight, keeping the input order and
+ * pairedItem.
  */
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
@@ -8,13 +9,14 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { apiBaseUrl } from './baseUrl';
 import { InputError, VideoError } from './errors';
 import type { NodeOperation } from './operations';
-import { runPool } from './pool';
+import { TaskPace } from './pace';
+import { GenerationTimes } from './poll';
 import type { PreparedItem } from './prepare';
 import { prepareItem } from './prepare';
-import type { ItemProgress } from './runItem';
+import type { ItemProgress, ItemRun } from './runItem';
 import { runGenerate, runGetResult } from './runItem';
 import type { ApiClient } from './transport';
-import { CREDENTIAL_TYPE, DEFAULT_CREATE_RETRY_DELAYS_MS } from './transport';
+import { CREDENTIAL_TYPE } from './transport';
 
 export type ItemError = NodeApiError | NodeOperationError;
 
@@ -82,7 +84,7 @@ export async function executeVideoNode(ctx: IExecuteFunctions): Promise<INodeExe
 	} catch (error) {
 		throw new NodeOperationError(node, (error as Error).message);
 	}
-	const client: ApiClient = { ctx, baseUrl, signal: ctx.getExecutionCancelSignal(), createRetryDelaysMs: DEFAULT_CREATE_RETRY_DELAYS_MS };
+	const client: ApiClient = { ctx, baseUrl, signal: ctx.getExecutionCancelSignal() };
 	const continueOnFail = ctx.continueOnFail();
 	const results: INodeExecutionData[] = new Array(items.length);
 
@@ -97,14 +99,26 @@ export async function executeVideoNode(ctx: IExecuteFunctions): Promise<INodeExe
 		}
 	}
 
+	// Everything below is per execution: a queue-mode worker running many executions shares nothing between them.
+	const pace = new TaskPace(readConcurrency(ctx));
+	const times = new GenerationTimes();
 	const progressByItem = new Map<number, ItemProgress>();
 	let fatal: { error: unknown; itemIndex: number } | undefined;
 	const cancelled = () => client.signal?.aborted === true;
-	await runPool(prepared, readConcurrency(ctx), () => !fatal && !cancelled(), async (item) => {
+	client.signal?.addEventListener('abort', () => pace.close(), { once: true });
+
+	const runOne = async (item: PreparedItem) => {
+		if (!(await pace.acquire())) return;
+		let holdsSlot = true;
+		const releaseSlot = () => {
+			if (holdsSlot) pace.release();
+			holdsSlot = false;
+		};
 		const progress: ItemProgress = {};
 		progressByItem.set(item.itemIndex, progress);
+		const run: ItemRun = { ctx, client, pace, releaseSlot, times, progress };
 		try {
-			const output = item.kind === 'generate' ? await runGenerate(ctx, client, item, progress) : await runGetResult(ctx, client, item, progress);
+			const output = item.kind === 'generate' ? await runGenerate(run, item) : await runGetResult(run, item);
 			results[item.itemIndex] = { ...output, pairedItem: { item: item.itemIndex } };
 		} catch (error) {
 			if (cancelled()) {
@@ -112,10 +126,18 @@ export async function executeVideoNode(ctx: IExecuteFunctions): Promise<INodeExe
 				return;
 			}
 			const nodeError = toNodeError(node, error, item.itemIndex, progress, secrets);
-			if (continueOnFail) results[item.itemIndex] = failureItem(nodeError, item.itemIndex, progress);
-			else fatal ??= { error: nodeError, itemIndex: item.itemIndex };
+			if (continueOnFail) {
+				results[item.itemIndex] = failureItem(nodeError, item.itemIndex, progress);
+			} else {
+				fatal ??= { error: nodeError, itemIndex: item.itemIndex };
+				// No new task starts once the run is failing; tasks already created finish, so none is lost.
+				pace.close();
+			}
+		} finally {
+			releaseSlot();
 		}
-	});
+	};
+	await Promise.all(prepared.map(runOne));
 
 	if (fatal) {
 		if (cancelled()) throw fatal.error;

@@ -5,11 +5,14 @@ import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData
 import { downloadToBinary } from './download';
 import { VideoError } from './errors';
 import { imageForApi } from './images';
+import type { GenerationTimes } from './poll';
 import { waitForTask } from './poll';
 import type { PreparedGenerate, PreparedGetResult, RunOptions } from './prepare';
 import { buildCreateBody } from './request';
+import type { TaskPace } from './pace';
+import { submitTask } from './submit';
 import type { ApiClient, TaskResult } from './transport';
-import { createTask, getTaskResult } from './transport';
+import { getTaskResult } from './transport';
 
 /** What an item has reached so far, so that an error can name the task it created. */
 export interface ItemProgress {
@@ -17,15 +20,22 @@ export interface ItemProgress {
 	requestId?: string;
 }
 
+/** What one item's run shares with the rest of the execution. */
+export interface ItemRun {
+	ctx: IExecuteFunctions;
+	client: ApiClient;
+	pace: TaskPace;
+	/** Frees the item's pace slot: called once the task is finished on the API's side, before the download. */
+	releaseSlot: () => void;
+	times: GenerationTimes;
+	progress: ItemProgress;
+}
+
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 
-export async function runGenerate(
-	ctx: IExecuteFunctions,
-	client: ApiClient,
-	item: PreparedGenerate,
-	progress: ItemProgress,
-): Promise<INodeExecutionData> {
-	const { itemIndex, model, operation, prompt, settingsBody, run } = item;
+export async function runGenerate(run: ItemRun, item: PreparedGenerate): Promise<INodeExecutionData> {
+	const { ctx, client, progress } = run;
+	const { itemIndex, model, operation, prompt, settingsBody, run: options } = item;
 	// One id per item for all retries of its create call: the API takes a repeated request_id as the same request.
 	const requestId = randomUUID();
 	progress.requestId = requestId;
@@ -33,7 +43,7 @@ export async function runGenerate(
 	for (const ref of item.images) images.push(await imageForApi(ctx, itemIndex, ref, model));
 	const body = buildCreateBody({ operation, model, prompt, images, settings: settingsBody, requestId });
 	const submittedAt = Date.now();
-	const created = await createTask(client, body);
+	const created = await submitTask(client, body, run.pace, submittedAt + options.timeoutMs);
 	progress.taskId = created.taskId;
 	const json: IDataObject = {
 		taskId: created.taskId,
@@ -43,56 +53,58 @@ export async function runGenerate(
 		prompt,
 		submittedAt: new Date(submittedAt).toISOString(),
 	};
-	if (!run.wait) return { json };
-	return await deliver(ctx, client, created.taskId, run, json, submittedAt);
+	if (!options.wait) return { json };
+	return await deliver(run, created.taskId, options, json, Date.now(), model.id);
 }
 
-export async function runGetResult(
-	ctx: IExecuteFunctions,
-	client: ApiClient,
-	item: PreparedGetResult,
-	progress: ItemProgress,
-): Promise<INodeExecutionData> {
-	const { taskId, run } = item;
-	progress.taskId = taskId;
+export async function runGetResult(run: ItemRun, item: PreparedGetResult): Promise<INodeExecutionData> {
+	const { taskId, run: options } = item;
+	run.progress.taskId = taskId;
 	const json: IDataObject = { taskId };
-	if (run.wait) return await deliver(ctx, client, taskId, run, json, Date.now());
-	const result = await getTaskResult(client, taskId);
+	if (options.wait) return await deliver(run, taskId, options, json, Date.now());
+	const result = await getTaskResult(run.client, taskId);
 	if (result.status === 'FAIL') {
 		throw new VideoError(`The video generation failed${result.failReason ? `: ${result.failReason}` : ''}`, { taskId });
 	}
 	if (result.status !== 'SUCCESS') {
 		return { json: { ...json, requestId: result.requestId, model: result.model, status: result.status } };
 	}
-	return await output(ctx, taskId, run, json, result, {});
+	run.releaseSlot();
+	return await output(run, taskId, options, json, result, {});
 }
 
-/** Waits for the task, then downloads what the options ask for. */
+/** Waits for the task, frees its slot for the next item, then downloads what the options ask for. */
 async function deliver(
-	ctx: IExecuteFunctions,
-	client: ApiClient,
+	run: ItemRun,
 	taskId: string,
-	run: RunOptions,
+	options: RunOptions,
 	json: IDataObject,
 	startedAt: number,
+	model?: string,
 ): Promise<INodeExecutionData> {
-	const finished = await waitForTask(client, taskId, { intervalMs: run.pollIntervalMs, timeoutMs: run.timeoutMs });
+	const finished = await waitForTask(run.client, taskId, {
+		intervalMs: options.pollIntervalMs,
+		timeoutMs: options.timeoutMs,
+		startedAt,
+		expectedMs: model ? run.times.expected(model) : undefined,
+	});
+	run.releaseSlot();
+	if (model) run.times.record(model, finished.finishedAt - startedAt);
 	const timings = {
 		finishedAt: new Date(finished.finishedAt).toISOString(),
 		waitSeconds: seconds(finished.finishedAt - startedAt),
 		polls: finished.polls,
 	};
-	return await output(ctx, taskId, run, json, finished, timings, client.signal);
+	return await output(run, taskId, options, json, finished, timings);
 }
 
 async function output(
-	ctx: IExecuteFunctions,
+	run: ItemRun,
 	taskId: string,
-	run: RunOptions,
+	options: RunOptions,
 	json: IDataObject,
 	result: TaskResult,
 	timings: IDataObject,
-	signal?: AbortSignal,
 ): Promise<INodeExecutionData> {
 	const out: IDataObject = {
 		...json,
@@ -105,9 +117,10 @@ async function output(
 	};
 	const binary: IBinaryKeyData = {};
 	const downloadStart = Date.now();
-	if (run.download) {
+	const signal = run.client.signal;
+	if (options.download) {
 		if (!result.videoUrl) throw new VideoError('The task succeeded but the API gave no video URL', { taskId });
-		binary[run.outputBinaryProperty] = await downloadToBinary(ctx, {
+		binary[options.outputBinaryProperty] = await downloadToBinary(run.ctx, {
 			url: result.videoUrl,
 			fileName: `${taskId}.mp4`,
 			mimeType: 'video/mp4',
@@ -116,8 +129,8 @@ async function output(
 			signal,
 		});
 	}
-	if (run.downloadCover && result.coverImageUrl) {
-		binary.cover = await downloadToBinary(ctx, {
+	if (options.downloadCover && result.coverImageUrl) {
+		binary.cover = await downloadToBinary(run.ctx, {
 			url: result.coverImageUrl,
 			fileName: `${taskId}.png`,
 			mimeType: 'image/png',

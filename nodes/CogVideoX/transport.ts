@@ -3,7 +3,6 @@
  * API base only; answers are read whatever their status, and failures become VideoErrors with a plain message.
  */
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods } from 'n8n-workflow';
-import { sleepWithAbort } from 'n8n-workflow';
 
 import { classifyFailure, VideoError } from './errors';
 
@@ -14,12 +13,7 @@ export interface ApiClient {
 	ctx: IExecuteFunctions;
 	baseUrl: string;
 	signal?: AbortSignal;
-	/** Backoff before the n-th retry of a create refused as busy (1302, 1303, 1305). */
-	createRetryDelaysMs: readonly number[];
 }
-
-/** 1 s, 2 s, 4 s … 32 s: about a minute of patience for a busy account before the item fails. */
-export const DEFAULT_CREATE_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 16000, 32000];
 
 const REQUEST_TIMEOUT_MS = 60_000;
 
@@ -80,34 +74,27 @@ export interface CreatedTask {
 	taskId: string;
 	requestId: string;
 	status: string;
-	/** How many create calls it took: 1 unless the API was busy. */
-	attempts: number;
 }
 
 /**
- * Creates a task. Only a "busy" refusal is retried, with jittered backoff and the same request_id, so a retry can
- * never make a second paid task: the API takes a repeated request_id as the same request.
+ * One create call. A refusal throws a VideoError whose kind says what may help; the caller (submit.ts) decides
+ * about retries, always with the same request_id, so a retry can never make a second paid task.
  */
 export async function createTask(client: ApiClient, body: IDataObject & { request_id: string }): Promise<CreatedTask> {
-	for (let attempt = 0; ; attempt++) {
-		const answer = await send(client, 'POST', '/videos/generations', 'create the task', body);
-		const created = answer.body as { id?: unknown; request_id?: unknown; task_status?: unknown } | undefined;
-		if (isOk(answer) && created && typeof created === 'object' && created.id !== undefined) {
-			return {
-				taskId: String(created.id),
-				requestId: String(created.request_id ?? body.request_id),
-				status: String(created.task_status ?? 'PROCESSING'),
-				attempts: attempt + 1,
-			};
-		}
-		const error = isOk(answer)
-			? new VideoError('The API accepted the request but returned no task id', { httpCode: answer.statusCode, kind: 'other' })
-			: failureOf(answer);
-		error.requestId = body.request_id;
-		const delay = client.createRetryDelaysMs[attempt];
-		if (error.kind !== 'busy' || delay === undefined) throw error;
-		await sleepWithAbort(jitter(delay), client.signal);
+	const answer = await send(client, 'POST', '/videos/generations', 'create the task', body);
+	const created = answer.body as { id?: unknown; request_id?: unknown; task_status?: unknown } | undefined;
+	if (isOk(answer) && created && typeof created === 'object' && created.id !== undefined) {
+		return {
+			taskId: String(created.id),
+			requestId: String(created.request_id ?? body.request_id),
+			status: String(created.task_status ?? 'PROCESSING'),
+		};
 	}
+	const error = isOk(answer)
+		? new VideoError('The API accepted the request but returned no task id', { httpCode: answer.statusCode, kind: 'other' })
+		: failureOf(answer);
+	error.requestId = body.request_id;
+	throw error;
 }
 
 /** Full jitter on the upper half, so many items backing off at once do not return at once. */
