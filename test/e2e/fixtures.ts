@@ -118,9 +118,12 @@ export function nodeOfType(workflow: Workflow, type: string): WorkflowNode {
 	return nodes[0];
 }
 
-/** The credential id that an example's CogVideoX node refers to. */
+/** The credential id that an example's CogVideoX nodes refer to (all of them the same one). */
 export function credentialIdOf(workflow: Workflow): string {
-	const reference = nodeOfType(workflow, NODE_TYPE).credentials?.[CREDENTIAL_TYPE];
-	if (!reference?.id) throw new Error(`workflow "${workflow.name}" has no ${CREDENTIAL_TYPE} credential reference`);
-	return reference.id;
+	const nodes = workflow.nodes.filter((node) => node.type === NODE_TYPE || node.type === `${NODE_TYPE}Tool`);
+	const ids = new Set(nodes.map((node) => node.credentials?.[CREDENTIAL_TYPE]?.id));
+	if (nodes.length === 0 || ids.size !== 1 || ids.has(undefined)) {
+		throw new Error(`workflow "${workflow.name}": its CogVideoX nodes must all refer to one ${CREDENTIAL_TYPE} credential`);
+	}
+	return [...ids][0]!;
 }

