@@ -4,8 +4,10 @@
  * the socket's stream goes straight into prepareBinaryData (a file in n8n's filesystem mode).
  */
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
+import { sleepWithAbort } from 'n8n-workflow';
 
 import { VideoError } from './errors';
+import { jitter } from './transport';
 
 export interface DownloadRequest {
 	url: string;
@@ -34,11 +36,28 @@ async function storedSize(ctx: IExecuteFunctions, binary: IBinaryData): Promise<
 	return Buffer.byteLength(binary.data, 'base64');
 }
 
+/** Attempts per file: a reset connection or a short body is worth another try; an expired link is not. */
+export const DOWNLOAD_ATTEMPTS = 3;
+const RETRY_PAUSE_MS = 1000;
+
 export async function downloadToBinary(ctx: IExecuteFunctions, request: DownloadRequest): Promise<IBinaryData> {
 	const { url, taskId, label } = request;
 	if (!/^https?:\/\//i.test(url)) {
-		throw new VideoError(`The ${label} URL is not an http(s) link, so it was not downloaded: ${url}`, { taskId });
+		throw new VideoError(`The ${label} URL is not an http(s) link, so it was not downloaded: ${url.slice(0, 100)}`, { taskId });
 	}
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await downloadOnce(ctx, request);
+		} catch (error) {
+			const retryable = error instanceof VideoError && (error.kind === 'network' || error.kind === 'server');
+			if (!retryable || attempt >= DOWNLOAD_ATTEMPTS || request.signal?.aborted) throw error;
+			await sleepWithAbort(jitter(RETRY_PAUSE_MS * 2 ** (attempt - 1)), request.signal);
+		}
+	}
+}
+
+async function downloadOnce(ctx: IExecuteFunctions, request: DownloadRequest): Promise<IBinaryData> {
+	const { url, taskId, label } = request;
 	let response: StreamResponse;
 	try {
 		response = await ctx.helpers.httpRequest({
@@ -68,7 +87,17 @@ export async function downloadToBinary(ctx: IExecuteFunctions, request: Download
 			{ httpCode: response.statusCode, kind: expired ? 'notFound' : 'server', taskId },
 		);
 	}
-	const binary = await ctx.helpers.prepareBinaryData(response.body, request.fileName, request.mimeType);
+	let binary: IBinaryData;
+	try {
+		binary = await ctx.helpers.prepareBinaryData(response.body, request.fileName, request.mimeType);
+	} catch (error) {
+		if (request.signal?.aborted) throw error;
+		throw new VideoError(`The ${label} download broke off`, {
+			kind: 'network',
+			taskId,
+			description: `The connection failed: ${(error as { code?: string }).code ?? (error as Error).message}`,
+		});
+	}
 	const expected = Number(response.headers['content-length']);
 	if (Number.isFinite(expected) && expected > 0) {
 		const received = await storedSize(ctx, binary);

@@ -1,21 +1,43 @@
 /**
- * Creating a task within the run's pace. Busy answers (1302 concurrency, 1303 rate, 1305 overload) are waited out
- * with jittered, growing pauses and the same request_id until the item's deadline; a 1302 also lowers the pace.
- * Every other refusal is final: retrying it blindly could only waste money or time.
+ * Creating a task within the run's pace, so that no failure can make a second paid task out of one item.
+ * - Busy answers (1302 concurrency, 1303 rate, 1305 overload) are waited out with jittered, growing pauses and the
+ *   same request_id until the item's deadline; a 1302 also lowers the pace.
+ * - No answer at all (a timeout, a dropped connection) may mean the task was made: the create is sent again with
+ *   the same request_id, which the API takes as the same request. If it answers 1231 (duplicate), the task is
+ *   looked up by its request_id; if it cannot be found, the error says that a task may exist.
+ * - Every other refusal is final: retrying it could only waste money or time.
  */
+import type { IDataObject } from 'n8n-workflow';
 import { sleepWithAbort } from 'n8n-workflow';
 
 import { VideoError } from './errors';
 import type { TaskPace } from './pace';
 import type { ApiClient, CreatedTask } from './transport';
-import { createTask, jitter } from './transport';
-import type { IDataObject } from 'n8n-workflow';
+import { createTask, getTaskResult, jitter } from './transport';
 
 export const BUSY_BACKOFF = { firstMs: 1000, maxMs: 30_000 };
 
+/** Create calls without an answer before the item gives up: a dead network should not hold a run for long. */
+export const MAX_UNANSWERED_CREATES = 3;
+
 export interface Submitted extends CreatedTask {
-	/** Create calls it took: 1 unless the API was busy. */
+	/** Create calls it took: 1 unless the API was busy or did not answer. */
 	attempts: number;
+}
+
+/** A repeated create answered 1231: the first one made the task. Finds it by its request_id, if the API allows. */
+async function findDuplicate(client: ApiClient, requestId: string): Promise<CreatedTask | undefined> {
+	try {
+		const result = await getTaskResult(client, requestId);
+		return { taskId: requestId, requestId, status: result.status };
+	} catch {
+		return undefined;
+	}
+}
+
+function mayExist(error: VideoError, requestId: string, why: string): VideoError {
+	error.message = `${why}. A task may have been created and charged: look for request ID ${requestId} in the platform's console before running this item again`;
+	return error;
 }
 
 export async function submitTask(
@@ -24,16 +46,29 @@ export async function submitTask(
 	pace: TaskPace,
 	deadline: number,
 ): Promise<Submitted> {
+	const requestId = body.request_id;
+	let unanswered = 0;
 	for (let attempt = 1; ; attempt++) {
 		try {
 			const created = await createTask(client, body);
 			pace.created();
 			return { ...created, attempts: attempt };
 		} catch (error) {
-			if (!(error instanceof VideoError) || error.kind !== 'busy') throw error;
+			if (!(error instanceof VideoError)) throw error;
+			if (error.apiCode === '1231' && unanswered > 0) {
+				const found = await findDuplicate(client, requestId);
+				if (found) {
+					pace.created();
+					return { ...found, attempts: attempt };
+				}
+				throw mayExist(error, requestId, 'The API says this request was already submitted, but its task could not be found');
+			}
+			if (error.kind === 'network') unanswered++;
+			else if (error.kind !== 'busy') throw error;
 			if (error.apiCode === '1302') pace.lower();
 			const pause = jitter(Math.min(BUSY_BACKOFF.firstMs * 2 ** (attempt - 1), BUSY_BACKOFF.maxMs));
-			if (Date.now() + pause > deadline) {
+			if (unanswered >= MAX_UNANSWERED_CREATES || Date.now() + pause > deadline) {
+				if (unanswered > 0) throw mayExist(error, requestId, `The Zhipu API did not answer the create request (${unanswered} of ${attempt} tries)`);
 				error.message = `${error.message}. No task was created: the API stayed busy until the timeout`;
 				throw error;
 			}

@@ -13,9 +13,11 @@ export interface ApiClient {
 	ctx: IExecuteFunctions;
 	baseUrl: string;
 	signal?: AbortSignal;
+	/** How long one call may take before it counts as a network failure. */
+	requestTimeoutMs?: number;
 }
 
-const REQUEST_TIMEOUT_MS = 60_000;
+export const REQUEST_TIMEOUT_MS = 60_000;
 
 export interface ApiAnswer {
 	statusCode: number;
@@ -53,7 +55,7 @@ async function send(client: ApiClient, method: IHttpRequestMethods, path: string
 			ignoreHttpStatusErrors: true,
 			// A redirect to another host must not carry the key along.
 			sendCredentialsOnCrossOriginRedirect: false,
-			timeout: REQUEST_TIMEOUT_MS,
+			timeout: client.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
 			abortSignal: client.signal,
 		});
 		return { statusCode: Number(response.statusCode), body: parseBody(response.body) };

@@ -24,6 +24,10 @@ export interface StandinOptions {
 	generationMsFor?: (body: Record<string, unknown>) => number | undefined;
 	/** Like an account tier: a new task beyond this many PROCESSING ones is refused with 429 / 1302. */
 	concurrencyLimit?: number;
+	/** What a repeated request_id gets: the existing task (default), or error 1231 (API.md: sources disagree). */
+	duplicateRequest?: 'existingTask' | '1231';
+	/** Whether GET async-result/<request_id> finds a task by its request_id too. */
+	findByRequestId?: boolean;
 	videoBytes?: number;
 	coverBytes?: number;
 	basePath?: string;
@@ -58,8 +62,18 @@ export interface RecordedRequest {
 export type Fault =
 	| { on: 'create' | 'poll'; status: number; code?: string; message?: string }
 	| { on: 'create' | 'poll'; status: number; html: true }
+	/** The connection drops with no answer: before the task is made, or after it (the client cannot know which). */
+	| { on: 'create'; drop: 'beforeCreate' | 'afterCreate' }
+	/** The task is made at once, the answer comes only after hangMs (a client timeout). */
+	| { on: 'create'; hangMs: number }
+	/** HTTP 200 with a body that is not valid JSON. */
+	| { on: 'poll'; invalidJson: true }
 	| { on: 'taskFail'; reason?: string }
-	| { on: 'download'; status: number };
+	| { on: 'download'; status: number }
+	/** reset: the socket closes before any byte; short: half the bytes of the announced Content-Length, then it closes. */
+	| { on: 'download'; cut: 'reset' | 'short' }
+	/** The next SUCCESS answer gives this video URL instead of the file host's. */
+	| { on: 'result'; videoUrl: string };
 
 export interface Standin {
 	apiUrl: string;
@@ -127,6 +141,8 @@ interface Config {
 	generationMs: number;
 	generationMsFor?: StandinOptions['generationMsFor'];
 	concurrencyLimit?: number;
+	duplicateRequest: 'existingTask' | '1231';
+	findByRequestId: boolean;
 	videoBytes: number;
 	coverBytes: number;
 	basePath: string;
@@ -138,6 +154,8 @@ function configFrom(options: StandinOptions): Config {
 		generationMs: options.generationMs ?? 300,
 		generationMsFor: options.generationMsFor,
 		concurrencyLimit: options.concurrencyLimit,
+		duplicateRequest: options.duplicateRequest ?? 'existingTask',
+		findByRequestId: options.findByRequestId ?? false,
 		videoBytes: options.videoBytes ?? 64 * 1024,
 		coverBytes: options.coverBytes ?? 2048,
 		basePath: (options.basePath ?? '/api/paas/v4').replace(/\/+$/, ''),
@@ -216,6 +234,12 @@ class StandinImpl {
 	}
 
 	private sendFault(res: ServerResponse, fault: Extract<Fault, { on: 'create' | 'poll' }>): void {
+		if ('drop' in fault) return void res.socket?.destroy();
+		if ('invalidJson' in fault) {
+			res.writeHead(200, { 'Content-Type': 'application/json' });
+			return void res.end('{"task_status":"PROC');
+		}
+		if ('hangMs' in fault) return;
 		if ('html' in fault) return sendGatewayHtml(res, fault.status);
 		const code = fault.code ?? DEFAULT_FAULT_CODES[fault.status] ?? '1234';
 		sendError(res, fault.status, code, fault.message ?? `stand-in fault: HTTP ${fault.status}`);
@@ -243,10 +267,12 @@ class StandinImpl {
 		sendError(res, 404, '1214', `no route ${req.method ?? ''} ${route}`);
 	};
 
-	private create(req: IncomingMessage, res: ServerResponse, tooLarge: boolean, parsed: ReturnType<typeof parseJson> | undefined): void {
+	private async create(req: IncomingMessage, res: ServerResponse, tooLarge: boolean, parsed: ReturnType<typeof parseJson> | undefined): Promise<void> {
 		this.creates++;
 		const fault = this.takeFault('create');
-		if (fault) return this.sendFault(res, fault);
+		// These two make the task first, then fail to answer in time or at all.
+		const afterCreate = fault && (('drop' in fault && fault.drop === 'afterCreate') || 'hangMs' in fault) ? fault : undefined;
+		if (fault && !afterCreate) return this.sendFault(res, fault);
 		if (!this.authorized(req, res)) return;
 		if (tooLarge) return sendError(res, 413, '1214', `request body exceeds ${MAX_BODY_BYTES} bytes`);
 		if (!parsed?.ok) return sendError(res, 400, '1214', 'request body is not valid JSON');
@@ -257,7 +283,13 @@ class StandinImpl {
 			this.concurrencyRefusals++;
 			return sendError(res, 429, '1302', 'concurrency limit reached for this account');
 		}
+		if (this.config.duplicateRequest === '1231' && this.byRequestId.has(body.request_id as string)) {
+			return sendError(res, 400, '1231', `request_id ${String(body.request_id)} already exists`);
+		}
 		const task = this.findOrCreateTask(body);
+		if (afterCreate && 'drop' in afterCreate) return this.sendFault(res, afterCreate);
+		if (afterCreate && 'hangMs' in afterCreate) await new Promise((resolve) => setTimeout(resolve, afterCreate.hangMs));
+		if (res.destroyed) return;
 		sendJson(res, 200, { model: task.model, id: task.id, request_id: task.requestId, task_status: 'PROCESSING' });
 	}
 
@@ -286,7 +318,7 @@ class StandinImpl {
 	}
 
 	private poll(req: IncomingMessage, res: ServerResponse, id: string): void {
-		const task = this.tasks.get(id);
+		const task = this.tasks.get(id) ?? (this.config.findByRequestId ? this.byRequestId.get(id) : undefined);
 		if (task) task.polls++;
 		const fault = this.takeFault('poll');
 		if (fault) return this.sendFault(res, fault);
@@ -300,7 +332,8 @@ class StandinImpl {
 		const answer: Record<string, unknown> = { model: task.model, request_id: task.requestId, task_status: status };
 		if (status !== 'PROCESSING') task.firstPollAfterDoneAt ??= Date.now();
 		if (status === 'SUCCESS') {
-			answer.video_result = [{ url: `${this.filesOrigin}/video/${task.id}.mp4`, cover_image_url: `${this.filesOrigin}/cover/${task.id}.png` }];
+			const url = this.takeFault('result')?.videoUrl ?? `${this.filesOrigin}/video/${task.id}.mp4`;
+			answer.video_result = [{ url, cover_image_url: `${this.filesOrigin}/cover/${task.id}.png` }];
 		}
 		if (status === 'FAIL') answer.error = { message: task.failReason };
 		return answer;
@@ -336,13 +369,27 @@ class StandinImpl {
 		// Only a GET is a download: a HEAD neither sets firstDownloadAt nor consumes a fault.
 		if (task && req.method === 'GET') task.firstDownloadAt ??= Date.now();
 		const fault = req.method === 'GET' ? this.takeFault('download') : undefined;
-		if (fault) return sendStorageError(res, fault.status);
+		if (fault && 'status' in fault) return sendStorageError(res, fault.status);
 		// A leaked API key must break the download, not just be recorded.
 		if (auth !== undefined) return sendStorageError(res, 401);
 		if (!task || task.status !== 'SUCCESS') return sendStorageError(res, 404);
+		if (fault?.cut === 'reset') return void res.socket?.destroy();
 		res.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': task.videoSize });
 		if (req.method === 'HEAD') return void res.end();
+		if (fault?.cut === 'short') return this.sendHalf(res, task);
 		await pump(res, videoChunks(task.id, task.videoSize));
+	}
+
+	/** Half of the announced bytes, then the connection closes: a download cut short. */
+	private async sendHalf(res: ServerResponse, task: TaskRecord): Promise<void> {
+		let left = Math.floor(task.videoSize / 2);
+		for (const chunk of videoChunks(task.id, task.videoSize)) {
+			const part = chunk.subarray(0, Math.min(chunk.length, left));
+			left -= part.length;
+			if (!res.write(part) || left === 0) break;
+		}
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		res.socket?.destroy();
 	}
 
 	private serveCover(req: IncomingMessage, res: ServerResponse, id: string, auth: string | undefined): void {

@@ -1,0 +1,73 @@
+/**
+ * The API stand-in as a process of its own, for `npm run start:sandbox`: an n8n with no Zhipu account talks to it
+ * through a credential with a Custom base URL.
+ *
+ *   tsx test/standin/cli.ts [--info FILE] [--watch-pid PID] [--generation-ms MS] [--api-key KEY]
+ *
+ * It listens on 127.0.0.1 (two ports the system picks: the API and the result-file host), then writes
+ * `{"apiUrl","filesOrigin","apiKey","pid"}` as one JSON line to FILE (atomically) or, without --info, to stdout.
+ * It stops on SIGINT/SIGTERM, and by itself once process PID (the n8n launcher) is gone, so it never outlives n8n.
+ * Each request is logged to stderr as one line, the key never.
+ */
+import { renameSync, writeFileSync } from 'node:fs';
+
+import { startStandin } from './server';
+
+function option(name: string): string | undefined {
+	const index = process.argv.indexOf(`--${name}`);
+	return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+function alive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}
+
+async function main(): Promise<void> {
+	const generationMs = Number(option('generation-ms') ?? 5000);
+	const apiKey = option('api-key') ?? 'sandbox-key.sandbox-secret';
+	const standin = await startStandin({ apiKey, generationMs });
+	const info = JSON.stringify({ apiUrl: standin.apiUrl, filesOrigin: standin.filesOrigin, apiKey: standin.apiKey, pid: process.pid });
+	const infoFile = option('info');
+	if (infoFile) {
+		writeFileSync(`${infoFile}.tmp`, `${info}\n`);
+		renameSync(`${infoFile}.tmp`, infoFile);
+	} else {
+		process.stdout.write(`${info}\n`);
+	}
+	process.stderr.write(`stand-in API on ${standin.apiUrl} (videos take ${generationMs / 1000} s)\n`);
+
+	let logged = 0;
+	const logTimer = setInterval(() => {
+		for (const request of standin.apiRequests.slice(logged)) {
+			process.stderr.write(`stand-in: ${request.method} ${request.path}\n`);
+		}
+		logged = standin.apiRequests.length;
+	}, 500);
+
+	let stopping = false;
+	const stop = async (why: string) => {
+		if (stopping) return;
+		stopping = true;
+		clearInterval(logTimer);
+		clearInterval(watchTimer);
+		process.stderr.write(`stand-in API stopping (${why})\n`);
+		await standin.close();
+		process.exit(0);
+	};
+	process.on('SIGINT', () => void stop('SIGINT'));
+	process.on('SIGTERM', () => void stop('SIGTERM'));
+	const watchPid = Number(option('watch-pid') ?? 0);
+	const watchTimer = setInterval(() => {
+		if (watchPid && !alive(watchPid)) void stop(`process ${watchPid} is gone`);
+	}, 1000);
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(`stand-in API failed to start: ${String(error)}\n`);
+	process.exit(1);
+});
