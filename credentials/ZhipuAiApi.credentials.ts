@@ -1,4 +1,6 @@
-import type { IAuthenticateGeneric, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+import { REGION_BASE_URLS } from '../nodes/CogVideoX/baseUrl';
 
 export class ZhipuAiApi implements ICredentialType {
 	name = 'zhipuAiApi';
@@ -61,6 +63,19 @@ export class ZhipuAiApi implements ICredentialType {
 		},
 	};
 
-	// The Test button is the CogVideoX node's `zhipuAiApiTest` method: it reads an unknown task, which costs nothing,
-	// and tells a rejected key (401) from an accepted one (any other answer), which a declarative test cannot.
+	// Listing the account's uploaded files is free and needs a valid key: 200 for a good key, 401 for a wrong one.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: `={{ $credentials.region === "custom" ? $credentials.baseUrl.trim().replace(/\\/+$/, "") : $credentials.region === "international" ? "${REGION_BASE_URLS.international}" : "${REGION_BASE_URLS.china}" }}`,
+			url: '/files',
+			qs: { limit: 1 },
+			method: 'GET',
+		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: { value: 401, message: 'The API key was rejected. Check the API key and the region it belongs to.' },
+			},
+		],
+	};
 }

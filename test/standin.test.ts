@@ -21,17 +21,27 @@ function auth(key = s.apiKey): Record<string, string> {
 	return { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
 }
 
-async function create(body: unknown, headers = auth()): Promise<{ status: number; json: any }> {
+/** The fields of the API's JSON answers that these tests read; a missing one fails the assertion that reads it. */
+interface Answer {
+	id: string;
+	model: string;
+	request_id: string;
+	task_status: string;
+	video_result: Array<{ url: string; cover_image_url: string }>;
+	error: { code: string; message: string };
+}
+
+async function create(body: unknown, headers = auth()): Promise<{ status: number; json: Answer }> {
 	const res = await fetch(`${s.apiUrl}/videos/generations`, { method: 'POST', headers, body: JSON.stringify(body) });
-	return { status: res.status, json: await res.json() };
+	return { status: res.status, json: (await res.json()) as Answer };
 }
 
-async function poll(id: string, headers = auth()): Promise<{ status: number; json: any }> {
+async function poll(id: string, headers = auth()): Promise<{ status: number; json: Answer }> {
 	const res = await fetch(`${s.apiUrl}/async-result/${id}`, { headers });
-	return { status: res.status, json: await res.json() };
+	return { status: res.status, json: (await res.json()) as Answer };
 }
 
-async function pollUntilDone(id: string): Promise<any> {
+async function pollUntilDone(id: string): Promise<Answer> {
 	for (;;) {
 		const { json } = await poll(id);
 		if (json.task_status !== 'PROCESSING') return json;

@@ -9,7 +9,6 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { imageSourceField, optionsField, promptField, sizeOptions, videoSettingsField, waitForCompletionField } from './actions/fields';
-import { zhipuAiApiTest } from './credentialTest';
 import { executeVideoNode } from './execute';
 import { modelFields, operationField, operationFields } from './operations';
 
@@ -27,7 +26,7 @@ export class CogVideoX implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'zhipuAiApi', required: true, testedBy: 'zhipuAiApiTest' }],
+		credentials: [{ name: 'zhipuAiApi', required: true }],
 		properties: [
 			operationField,
 			...modelFields,
@@ -41,7 +40,6 @@ export class CogVideoX implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { zhipuAiApiTest },
 		loadOptions: {
 			async getSizes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 				return sizeOptions(String(this.getCurrentNodeParameter('model') ?? ''));

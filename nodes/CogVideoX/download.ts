@@ -7,6 +7,7 @@ import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 import { sleepWithAbort } from 'n8n-workflow';
 
 import { VideoError } from './errors';
+import { settle } from './settle';
 import { jitter } from './transport';
 
 export interface DownloadRequest {
@@ -30,6 +31,12 @@ interface StreamResponse {
 	body: ReadableBody;
 }
 
+/** A failed connection; its low-level code goes in the description, as n8n rewrites messages that contain one. */
+function connectionFailure(message: string, cause: unknown, taskId: string): VideoError {
+	const { code, message: detail } = (cause ?? {}) as { code?: string; message?: string };
+	return new VideoError(message, { kind: 'network', taskId, description: `The connection failed: ${code ?? detail ?? 'no answer'}` });
+}
+
 /** The size n8n stored, in bytes: from the binary data store in filesystem mode, or from the base64 in memory mode. */
 async function storedSize(ctx: IExecuteFunctions, binary: IBinaryData): Promise<number> {
 	if (binary.id) return (await ctx.helpers.getBinaryMetadata(binary.id)).fileSize;
@@ -46,21 +53,19 @@ export async function downloadToBinary(ctx: IExecuteFunctions, request: Download
 		throw new VideoError(`The ${label} URL is not an http(s) link, so it was not downloaded: ${url.slice(0, 100)}`, { taskId });
 	}
 	for (let attempt = 1; ; attempt++) {
-		try {
-			return await downloadOnce(ctx, request);
-		} catch (error) {
-			const retryable = error instanceof VideoError && (error.kind === 'network' || error.kind === 'server');
-			if (!retryable || attempt >= DOWNLOAD_ATTEMPTS || request.signal?.aborted) throw error;
-			await sleepWithAbort(jitter(RETRY_PAUSE_MS * 2 ** (attempt - 1)), request.signal);
-		}
+		const outcome = await settle(downloadOnce(ctx, request));
+		if (outcome.ok) return outcome.value;
+		const { error } = outcome;
+		const retryable = error instanceof VideoError && (error.kind === 'network' || error.kind === 'server');
+		if (!retryable || attempt >= DOWNLOAD_ATTEMPTS || request.signal?.aborted) throw error;
+		await sleepWithAbort(jitter(RETRY_PAUSE_MS * 2 ** (attempt - 1)), request.signal);
 	}
 }
 
 async function downloadOnce(ctx: IExecuteFunctions, request: DownloadRequest): Promise<IBinaryData> {
 	const { url, taskId, label } = request;
-	let response: StreamResponse;
-	try {
-		response = await ctx.helpers.httpRequest({
+	const requested = await settle<StreamResponse>(
+		ctx.helpers.httpRequest({
 			url,
 			method: 'GET',
 			encoding: 'stream',
@@ -68,15 +73,10 @@ async function downloadOnce(ctx: IExecuteFunctions, request: DownloadRequest): P
 			ignoreHttpStatusErrors: true,
 			timeout: DOWNLOAD_TIMEOUT_MS,
 			abortSignal: request.signal,
-		});
-	} catch (error) {
-		const { code, message } = (error ?? {}) as { code?: string; message?: string };
-		throw new VideoError(`Could not download the ${label}`, {
-			kind: 'network',
-			taskId,
-			description: `The connection failed: ${code ?? message ?? 'no answer'}`,
-		});
-	}
+		}),
+	);
+	if (!requested.ok) throw connectionFailure(`Could not download the ${label}`, requested.error, taskId);
+	const response = requested.value;
 	if (response.statusCode < 200 || response.statusCode >= 300) {
 		response.body.destroy();
 		const expired = [403, 404, 410].includes(response.statusCode);
@@ -87,17 +87,9 @@ async function downloadOnce(ctx: IExecuteFunctions, request: DownloadRequest): P
 			{ httpCode: response.statusCode, kind: expired ? 'notFound' : 'server', taskId },
 		);
 	}
-	let binary: IBinaryData;
-	try {
-		binary = await ctx.helpers.prepareBinaryData(response.body, request.fileName, request.mimeType);
-	} catch (error) {
-		if (request.signal?.aborted) throw error;
-		throw new VideoError(`The ${label} download broke off`, {
-			kind: 'network',
-			taskId,
-			description: `The connection failed: ${(error as { code?: string }).code ?? (error as Error).message}`,
-		});
-	}
+	const stored = await settle(ctx.helpers.prepareBinaryData(response.body, request.fileName, request.mimeType));
+	if (!stored.ok) throw connectionFailure(`The ${label} download broke off`, stored.error, taskId);
+	const binary = stored.value;
 	const expected = Number(response.headers['content-length']);
 	if (Number.isFinite(expected) && expected > 0) {
 		const received = await storedSize(ctx, binary);

@@ -6,6 +6,7 @@
 import { sleepWithAbort } from 'n8n-workflow';
 
 import { TRANSIENT_KINDS, VideoError } from './errors';
+import { settle } from './settle';
 import type { ApiClient, TaskResult } from './transport';
 import { getTaskResult, jitter } from './transport';
 
@@ -70,18 +71,18 @@ export async function waitForTask(client: ApiClient, taskId: string, settings: P
 				: jitter(Math.min(settings.intervalMs * 2 ** failuresInARow, MAX_FAILURE_BACKOFF_MS));
 		const pause = Math.min(planned, Math.max(0, deadline - Date.now()));
 		await sleepWithAbort(pause, client.signal);
-		let result: TaskResult;
-		try {
-			polls++;
-			result = await getTaskResult(client, taskId);
-			failuresInARow = 0;
-		} catch (error) {
+		polls++;
+		const read = await settle(getTaskResult(client, taskId));
+		if (!read.ok) {
+			const error = read.error;
 			const transient = error instanceof VideoError && error.kind !== undefined && TRANSIENT_KINDS.includes(error.kind);
 			if (!transient || Date.now() >= deadline) throw error;
 			failuresInARow++;
 			lastProblem = ` The last check failed: ${error.message}.`;
 			continue;
 		}
+		failuresInARow = 0;
+		const result = read.value;
 		if (result.status === 'SUCCESS') return { ...result, polls, finishedAt: Date.now() };
 		if (result.status === 'FAIL') {
 			const reason = result.failReason ? `: ${result.failReason}` : ' without giving a reason';

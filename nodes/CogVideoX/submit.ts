@@ -13,6 +13,7 @@ import { sleepWithAbort } from 'n8n-workflow';
 import { VideoError } from './errors';
 import type { TaskPace } from './pace';
 import type { ApiClient, CreatedTask } from './transport';
+import { settle } from './settle';
 import { createTask, getTaskResult, jitter } from './transport';
 
 export const BUSY_BACKOFF = { firstMs: 1000, maxMs: 30_000 };
@@ -27,12 +28,8 @@ export interface Submitted extends CreatedTask {
 
 /** A repeated create answered 1231: the first one made the task. Finds it by its request_id, if the API allows. */
 async function findDuplicate(client: ApiClient, requestId: string): Promise<CreatedTask | undefined> {
-	try {
-		const result = await getTaskResult(client, requestId);
-		return { taskId: requestId, requestId, status: result.status };
-	} catch {
-		return undefined;
-	}
+	const read = await settle(getTaskResult(client, requestId));
+	return read.ok ? { taskId: requestId, requestId, status: read.value.status } : undefined;
 }
 
 function mayExist(error: VideoError, requestId: string, why: string): VideoError {
@@ -49,30 +46,30 @@ export async function submitTask(
 	const requestId = body.request_id;
 	let unanswered = 0;
 	for (let attempt = 1; ; attempt++) {
-		try {
-			const created = await createTask(client, body);
+		const attemptResult = await settle(createTask(client, body));
+		if (attemptResult.ok) {
 			pace.created();
-			return { ...created, attempts: attempt };
-		} catch (error) {
-			if (!(error instanceof VideoError)) throw error;
-			if (error.apiCode === '1231' && unanswered > 0) {
-				const found = await findDuplicate(client, requestId);
-				if (found) {
-					pace.created();
-					return { ...found, attempts: attempt };
-				}
-				throw mayExist(error, requestId, 'The API says this request was already submitted, but its task could not be found');
-			}
-			if (error.kind === 'network') unanswered++;
-			else if (error.kind !== 'busy') throw error;
-			if (error.apiCode === '1302') pace.lower();
-			const pause = jitter(Math.min(BUSY_BACKOFF.firstMs * 2 ** (attempt - 1), BUSY_BACKOFF.maxMs));
-			if (unanswered >= MAX_UNANSWERED_CREATES || Date.now() + pause > deadline) {
-				if (unanswered > 0) throw mayExist(error, requestId, `The Zhipu API did not answer the create request (${unanswered} of ${attempt} tries)`);
-				error.message = `${error.message}. No task was created: the API stayed busy until the timeout`;
-				throw error;
-			}
-			await sleepWithAbort(pause, client.signal);
+			return { ...attemptResult.value, attempts: attempt };
 		}
+		const error = attemptResult.error;
+		if (!(error instanceof VideoError)) throw error;
+		if (error.apiCode === '1231' && unanswered > 0) {
+			const found = await findDuplicate(client, requestId);
+			if (found) {
+				pace.created();
+				return { ...found, attempts: attempt };
+			}
+			throw mayExist(error, requestId, 'The API says this request was already submitted, but its task could not be found');
+		}
+		if (error.kind === 'network') unanswered++;
+		else if (error.kind !== 'busy') throw error;
+		if (error.apiCode === '1302') pace.lower();
+		const pause = jitter(Math.min(BUSY_BACKOFF.firstMs * 2 ** (attempt - 1), BUSY_BACKOFF.maxMs));
+		if (unanswered >= MAX_UNANSWERED_CREATES || Date.now() + pause > deadline) {
+			if (unanswered > 0) throw mayExist(error, requestId, `The Zhipu API did not answer the create request (${unanswered} of ${attempt} tries)`);
+			error.message = `${error.message}. No task was created: the API stayed busy until the timeout`;
+			throw error;
+		}
+		await sleepWithAbort(pause, client.signal);
 	}
 }

@@ -5,6 +5,7 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods } from 'n8n-workflow';
 
 import { classifyFailure, VideoError } from './errors';
+import { settle } from './settle';
 
 export const CREDENTIAL_TYPE = 'zhipuAiApi';
 
@@ -44,8 +45,8 @@ function networkFailure(error: unknown, action: string): VideoError {
 }
 
 async function send(client: ApiClient, method: IHttpRequestMethods, path: string, action: string, body?: IDataObject): Promise<ApiAnswer> {
-	try {
-		const response = await client.ctx.helpers.httpRequestWithAuthentication.call(client.ctx, CREDENTIAL_TYPE, {
+	const sent = await settle(
+		client.ctx.helpers.httpRequestWithAuthentication.call(client.ctx, CREDENTIAL_TYPE, {
 			method,
 			url: `${client.baseUrl}${path}`,
 			body,
@@ -57,12 +58,11 @@ async function send(client: ApiClient, method: IHttpRequestMethods, path: string
 			sendCredentialsOnCrossOriginRedirect: false,
 			timeout: client.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
 			abortSignal: client.signal,
-		});
-		return { statusCode: Number(response.statusCode), body: parseBody(response.body) };
-	} catch (error) {
-		if (client.signal?.aborted) throw error;
-		throw networkFailure(error, action);
-	}
+		}),
+	);
+	if (!sent.ok) throw networkFailure(sent.error, action);
+	const response = sent.value as { statusCode: number; body: unknown };
+	return { statusCode: Number(response.statusCode), body: parseBody(response.body) };
 }
 
 function failureOf(answer: ApiAnswer): VideoError {

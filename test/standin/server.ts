@@ -264,6 +264,11 @@ class StandinImpl {
 		const pollPrefix = `${base}/async-result/`;
 		const pollId = route.startsWith(pollPrefix) ? decodeURIComponent(route.slice(pollPrefix.length)) : '';
 		if (req.method === 'GET' && pollId !== '' && !pollId.includes('/')) return this.poll(req, res, pollId);
+		// The file list: free, needs a valid key, so the credential's Test button uses it.
+		if (req.method === 'GET' && route === `${base}/files`) {
+			if (this.authorized(req, res)) sendJson(res, 200, { object: 'list', data: [], has_more: false });
+			return;
+		}
 		sendError(res, 404, '1214', `no route ${req.method ?? ''} ${route}`);
 	};
 

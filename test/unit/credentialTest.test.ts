@@ -1,11 +1,12 @@
-/** The credential's Test button, against the stand-in API, through a request helper with n8n's error shape. */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+/**
+ * The credential's Test button: its declarative request, resolved with n8n-workflow's own expression engine and
+ * judged as n8n's credential tester judges it, sent over real HTTP to the stand-in API.
+ */
+import type { ICredentialDataDecryptedObject, INode, INodeTypes } from 'n8n-workflow';
+import { Workflow } from 'n8n-workflow';
 
-import type { ICredentialTestFunctions } from 'n8n-workflow';
-
+import { ZhipuAiApi } from '../../credentials/ZhipuAiApi.credentials';
 import { apiBaseUrl } from '../../nodes/CogVideoX/baseUrl';
-import { zhipuAiApiTest } from '../../nodes/CogVideoX/credentialTest';
 import type { Standin } from '../standin/server';
 import { startStandin } from '../standin/server';
 
@@ -15,50 +16,47 @@ beforeAll(async () => {
 });
 afterAll(async () => standin.close());
 
-/**
- * n8n's legacy request helper (axios underneath): rejects a non-2xx answer with `statusCode` and the parsed body
- * as `error`, and a failed connection with the system error `code`.
- */
-const context = {
-	helpers: {
-		async request(options: { uri: string; method: string; headers: Record<string, string> }) {
-			const response = await fetch(options.uri, { method: options.method, headers: options.headers }).catch((error) => {
-				throw Object.assign(new Error('connect failed'), { code: (error as { cause?: { code?: string } }).cause?.code });
-			});
-			const body = await response.json().catch(() => undefined);
-			if (!response.ok) throw Object.assign(new Error(`${response.status}`), { statusCode: response.status, error: body });
-			return body;
-		},
-	},
-} as unknown as ICredentialTestFunctions;
+const credential = new ZhipuAiApi();
+const NODE: INode = { id: '1', name: 'Credential test', type: 'test', typeVersion: 1, position: [0, 0], parameters: {} };
+const nodeTypes = { getByName: () => undefined, getByNameAndVersion: () => undefined, getKnownTypes: () => ({}) } as unknown as INodeTypes;
+const workflow = new Workflow({ nodes: [NODE], connections: {}, active: false, nodeTypes });
 
-const test = (data: Record<string, string>) => zhipuAiApiTest.call(context, { id: '1', name: 'Zhipu', type: 'zhipuAiApi', data });
+function resolve(value: string, data: ICredentialDataDecryptedObject): string {
+	return String(workflow.expression.getParameterValue(value, null, 0, 0, NODE.name, [], 'internal', { $credentials: data }));
+}
 
-describe('credential test', () => {
-	it('accepts a good key without creating a task', async () => {
+/** What the Test button shows: the request as n8n builds it, and the outcome as n8n's tester reads the status. */
+async function pressTest(data: ICredentialDataDecryptedObject) {
+	const { request, rules = [] } = credential.test;
+	const url = new URL(`${resolve(String(request.baseURL), data)}${request.url}`);
+	for (const [key, value] of Object.entries(request.qs ?? {})) url.searchParams.set(key, String(value));
+	const headers = Object.fromEntries(
+		Object.entries(credential.authenticate.properties.headers ?? {}).map(([key, value]) => [key, resolve(String(value), data)]),
+	);
+	const response = await fetch(url, { method: request.method, headers });
+	if (response.ok) return { url: url.toString(), status: 'OK' };
+	const rule = rules.find((candidate) => candidate.type === 'responseCode' && candidate.properties.value === response.status);
+	return { url: url.toString(), status: 'Error', message: rule ? rule.properties.message : `Received HTTP status code: ${response.status}` };
+}
+
+describe('the Test button', () => {
+	it('accepts a good key with a free request, creating no task', async () => {
 		const before = standin.createCalls();
-		await expect(test({ apiKey: standin.apiKey, region: 'custom', baseUrl: standin.apiUrl })).resolves.toEqual({
-			status: 'OK',
-			message: 'Connection successful',
-		});
+		const result = await pressTest({ apiKey: standin.apiKey, region: 'custom', baseUrl: `${standin.apiUrl}/` });
+		expect(result).toEqual({ url: `${standin.apiUrl}/files?limit=1`, status: 'OK' });
 		expect(standin.createCalls()).toBe(before);
 	});
 
-	it('tells a wrong key apart, without echoing it', async () => {
-		const result = await test({ apiKey: 'nope.secret-value', region: 'custom', baseUrl: standin.apiUrl });
-		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/^The API key was rejected/);
-		expect(result.message).not.toContain('secret-value');
+	it('tells a wrong key apart', async () => {
+		const result = await pressTest({ apiKey: 'wrong.secret', region: 'custom', baseUrl: standin.apiUrl });
+		expect(result).toMatchObject({ status: 'Error', message: 'The API key was rejected. Check the API key and the region it belongs to.' });
 	});
 
-	it('says when the base URL cannot be reached', async () => {
-		const closed = createServer();
-		await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-		const { port } = closed.address() as AddressInfo;
-		await new Promise((resolve) => closed.close(resolve));
-		const baseUrl = `http://127.0.0.1:${port}/api/paas/v4`;
-		const result = await test({ apiKey: standin.apiKey, region: 'custom', baseUrl });
-		expect(result).toEqual({ status: 'Error', message: `Could not reach ${baseUrl}: ECONNREFUSED` });
+	it('resolves the same base URL as the node, for every region', () => {
+		const regions: ICredentialDataDecryptedObject[] = [{ region: 'china' }, { region: 'international' }, { region: 'custom', baseUrl: ' https://gw.example.com/zhipu/api/paas/v4// ' }];
+		for (const data of regions) {
+			expect(resolve(String(credential.test.request.baseURL), data)).toBe(apiBaseUrl(data));
+		}
 	});
 });
 
