@@ -56,7 +56,8 @@ export function readRunOptions(ctx: IExecuteFunctions, itemIndex: number): RunOp
 	if (!outputBinaryProperty) throw new InputError('Options › Put Output in Field is empty: enter a binary property name such as data');
 	return {
 		wait: ctx.getNodeParameter('waitForCompletion', itemIndex, true) as boolean,
-		download: options.download !== false,
+		// An AI agent gets the video's URL in JSON: binary data does not cross the tool boundary.
+		download: typeof options.download === 'boolean' ? options.download : !ctx.isToolExecution(),
 		downloadCover: options.downloadCover === true,
 		outputBinaryProperty,
 		pollIntervalMs: positiveSeconds(options.pollInterval, 'Poll Interval', 5),

@@ -20,6 +20,8 @@ export interface ContextOptions {
 	continueOnFail?: boolean;
 	signal?: AbortSignal;
 	binaryMode?: 'memory' | 'filesystem';
+	/** Run as an AI agent's tool. */
+	tool?: boolean;
 }
 
 export interface TestContext {
@@ -180,7 +182,7 @@ export function createContext(options: ContextOptions): TestContext {
 		getCredentials: async () => options.credentials,
 		continueOnFail: () => options.continueOnFail ?? false,
 		getExecutionCancelSignal: () => options.signal,
-		isToolExecution: () => false,
+		isToolExecution: () => options.tool ?? false,
 		helpers,
 	} as unknown as IExecuteFunctions;
 

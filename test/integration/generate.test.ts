@@ -109,6 +109,14 @@ describe('Text to Video', () => {
 		expect(done.items[0].binary!.cover).toMatchObject({ fileName: `${taskId}.png`, mimeType: 'image/png' });
 	});
 
+	it('called by an AI agent as a tool, answers with the video URL in JSON and no binary by default', async () => {
+		const { items } = await runNode(standin, {}, { tool: true });
+		expect(items[0].binary).toBeUndefined();
+		expect(items[0].json).toMatchObject({ status: 'SUCCESS', videoUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/video\/.+\.mp4$/) });
+		const asked = await runNode(standin, { options: { pollInterval: 0.05, download: true } }, { tool: true });
+		expect(Object.keys(asked.items[0].binary!)).toEqual(['data']);
+	});
+
 	it('puts the video into the binary property the options name', async () => {
 		const { items } = await runNode(standin, { options: { pollInterval: 0.05, outputBinaryProperty: 'video' } });
 		expect(Object.keys(items[0].binary!)).toEqual(['video']);

@@ -199,7 +199,8 @@ export const optionsField: INodeProperties = {
 			name: 'download',
 			type: 'boolean',
 			default: true,
-			description: 'Whether to download the finished video into binary data. Off: return only its URL, which expires after about a day.',
+			description:
+				'Whether to download the finished video into binary data. Off: return only its URL, which expires after about a day. When an AI agent calls the node as a tool, the default is off.',
 		},
 		{
 			displayName: 'Max Concurrent Tasks',
