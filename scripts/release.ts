@@ -29,7 +29,7 @@ function main() {
 	const bump = process.argv[2];
 	if (!bump) throw new Error('usage: npm run release -- <patch|minor|major|x.y.z>');
 	const root = join(__dirname, '..');
-	if (run('git', ['status', '--porcelain'], root)) throw new Error('The work tree has uncommitted changes; commit them first');
+	if (run('git', ['status', '--porcelain', '--untracked-files=no'], root)) throw new Error('The work tree has uncommitted changes; commit them first');
 	run('npm', ['version', bump, '--no-git-tag-version'], root);
 	const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version as string;
 	const changelogPath = join(root, 'CHANGELOG.md');
