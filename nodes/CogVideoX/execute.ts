@@ -103,7 +103,7 @@ export async function executeVideoNode(ctx: IExecuteFunctions): Promise<INodeExe
 	const pace = new TaskPace(readConcurrency(ctx));
 	const times = new GenerationTimes();
 	const progressByItem = new Map<number, ItemProgress>();
-	let fatal: { error: unknown; itemIndex: number } | undefined;
+	let fatal: { error: ItemError; itemIndex: number } | undefined;
 	const cancelled = () => client.signal?.aborted === true;
 	client.signal?.addEventListener('abort', () => pace.close(), { once: true });
 
@@ -121,11 +121,11 @@ export async function executeVideoNode(ctx: IExecuteFunctions): Promise<INodeExe
 			const output = item.kind === 'generate' ? await runGenerate(run, item) : await runGetResult(run, item);
 			results[item.itemIndex] = { ...output, pairedItem: { item: item.itemIndex } };
 		} catch (error) {
+			const nodeError = toNodeError(node, error, item.itemIndex, progress, secrets);
 			if (cancelled()) {
-				fatal ??= { error, itemIndex: item.itemIndex };
+				fatal ??= { error: nodeError, itemIndex: item.itemIndex };
 				return;
 			}
-			const nodeError = toNodeError(node, error, item.itemIndex, progress, secrets);
 			if (continueOnFail) {
 				results[item.itemIndex] = failureItem(nodeError, item.itemIndex, progress);
 			} else {
@@ -140,8 +140,8 @@ export async function executeVideoNode(ctx: IExecuteFunctions): Promise<INodeExe
 	await Promise.all(prepared.map(runOne));
 
 	if (fatal) {
-		if (cancelled()) throw fatal.error;
-		const error = fatal.error as ItemError;
+		const { error } = fatal;
+		if (cancelled()) throw error;
 		const others = otherTasks(progressByItem, fatal.itemIndex);
 		if (others) error.description = [error.description, others].filter(Boolean).join('. ');
 		throw error;

@@ -2,7 +2,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import type { Operation, SettingName } from '../models';
-import { ASPECT_RATIOS, choicesOf, MODELS, modelsFor, modelsOfferingChoice, MOVEMENT_AMPLITUDES, PROMPT_MAX_LENGTH, QUALITIES, SETTINGS, STYLES, USER_ID_LENGTH } from '../models';
+import { ASPECT_RATIOS, choicesOf, findModel, MODELS, modelsFor, modelsOfferingChoice, MOVEMENT_AMPLITUDES, PROMPT_MAX_LENGTH, QUALITIES, SETTINGS, STYLES, USER_ID_LENGTH } from '../models';
 
 export const GENERATE_OPERATIONS: Operation[] = ['textToVideo', 'imageToVideo', 'firstLastFrame', 'referenceToVideo'];
 export const IMAGE_OPERATIONS: Operation[] = ['imageToVideo', 'firstLastFrame', 'referenceToVideo'];
@@ -165,7 +165,7 @@ export const videoSettingsField: INodeProperties = {
 
 /** Sizes for the editor's Size list: the chosen model's, or all when the model comes from an expression. */
 export function sizeOptions(modelId: string): INodePropertyOptions[] {
-	const model = MODELS.find((candidate) => candidate.id === modelId);
+	const model = findModel(modelId);
 	const sizes = model ? model.settings.size ?? [] : choicesOf<string>('size');
 	return sizes.map((size) => ({ name: size, value: size }));
 }
