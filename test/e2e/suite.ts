@@ -22,6 +22,7 @@ import {
 	type FileServer,
 	type Workflow,
 } from './fixtures';
+import { FINAL_ANSWER_PREFIX, startScriptedChatModel, type ScriptedChatModel } from './chatModel';
 import { N8nHarness, type ExecutionResult } from './n8n';
 import type { E2eTarget } from './targets';
 
@@ -35,6 +36,7 @@ const IDS = {
 	imageToVideo: 'e2eImageToVideo00001',
 	firstLastFrame: 'e2eFirstLastFrame001',
 	submitWaitGet: 'e2eSubmitWaitGet0001',
+	aiAgent: 'e2eAiAgentTool000001',
 	longPrompt: 'e2eLongPrompt0000001',
 	flashFpsExpression: 'e2eFlashFpsExpr00001',
 	flashFpsLiteral: 'e2eFlashFpsLiteral01',
@@ -45,8 +47,11 @@ const listExample = loadExample('text-to-video-from-list.json');
 const imageExample = loadExample('image-to-video-from-http.json');
 const framesExample = loadExample('first-last-frame-from-urls.json');
 const submitExample = loadExample('submit-wait-get-result.json');
+const agentExample = loadExample('ai-agent-tool.json');
+/** What the scripted chat model asks the CogVideoX tool for. */
+const AGENT_PROMPT = 'A paper boat sails down a rainy street at night, neon reflections, close-up';
 /** Every example the suite runs: each must point at the one credential the suite (and `npm start`) imports. */
-const RUN_EXAMPLES = [textExample, listExample, imageExample, framesExample, submitExample];
+const RUN_EXAMPLES = [textExample, listExample, imageExample, framesExample, submitExample, agentExample];
 
 /**
  * A copy of a workflow with a test id, whose CogVideoX nodes check their task every second: the stand-in finishes
@@ -54,7 +59,7 @@ const RUN_EXAMPLES = [textExample, listExample, imageExample, framesExample, sub
  */
 function withId(workflow: Workflow, id: string, name = workflow.name): Workflow {
 	const copy = structuredClone({ ...workflow, id, name });
-	for (const node of copy.nodes.filter((candidate) => candidate.type === NODE_TYPE)) {
+	for (const node of copy.nodes.filter((candidate) => candidate.type === NODE_TYPE || candidate.type === `${NODE_TYPE}Tool`)) {
 		node.parameters.options = { ...(node.parameters.options ?? {}), pollInterval: 1 };
 	}
 	return copy;
@@ -74,6 +79,7 @@ export function describeExamplesIn(target: E2eTarget): void {
 		let n8n: N8nHarness;
 		let standin: Standin;
 		let pngServer: FileServer;
+		let chat: ScriptedChatModel;
 		const png = makePng();
 		const apiKey = `e2e${randomBytes(6).toString('hex')}.${randomBytes(12).toString('hex')}`;
 		const apiKeySecret = apiKey.split('.')[1];
@@ -100,9 +106,9 @@ export function describeExamplesIn(target: E2eTarget): void {
 		 * A run that failed with the target's known break (targets.ts): the node itself does not work in this n8n yet.
 		 * The test stops there and the break is reported at the end; any other failure still fails the test.
 		 */
-		function knownBreak(result: ExecutionResult): boolean {
-			if (!target.knownBreak || result.succeeded) return false;
-			const message = `${result.error?.message ?? ''} ${Object.values(result.nodeErrors).map((error) => error.message).join(' ')}`;
+		function knownBreak(result: ExecutionResult, alsoIn = ''): boolean {
+			if (!target.knownBreak || (result.succeeded && !alsoIn)) return false;
+			const message = `${result.error?.message ?? ''} ${Object.values(result.nodeErrors).map((error) => error.message).join(' ')} ${alsoIn}`;
 			if (!target.knownBreak.error.test(message)) return false;
 			knownBreaks.push(message.trim());
 			return true;
@@ -119,6 +125,7 @@ export function describeExamplesIn(target: E2eTarget): void {
 			n8n = await N8nHarness.setup({ version: target.n8nVersion, nodeVersion: target.nodeVersion, log });
 			standin = await startStandin({ generationMs: 1000, apiKey });
 			pngServer = await serveFile('scene.png', png, 'image/png');
+			chat = await startScriptedChatModel({ prompt: AGENT_PROMPT });
 
 			const credentialId = credentialIdOf(textExample);
 			for (const example of RUN_EXAMPLES) expect(credentialIdOf(example)).toBe(credentialId);
@@ -137,12 +144,20 @@ export function describeExamplesIn(target: E2eTarget): void {
 			expect(download.notes).toContain(IMAGE_URL_PLACEHOLDER);
 			download.parameters.url = pngServer.url;
 
+			// The agent's chat model: an OpenAI credential and the node's Base URL, both pointed at the scripted model.
+			const agent = withId(agentExample, IDS.aiAgent);
+			const chatNode = nodeOfType(agent, '@n8n/n8n-nodes-langchain.lmChatOpenAi');
+			chatNode.parameters.options.baseURL = chat.baseUrl;
+			const chatCredential = chatNode.credentials!.openAiApi;
+			await n8n.importCredentials([{ ...chatCredential, type: 'openAiApi', data: { apiKey: 'sk-scripted-chat-model', url: chat.baseUrl } }]);
+
 			await n8n.importWorkflows([
 				withId(textExample, IDS.textToVideo),
 				withId(listExample, IDS.textFromList),
 				image,
 				withId(framesExample, IDS.firstLastFrame),
 				withId(submitExample, IDS.submitWaitGet),
+				agent,
 				textVariant(IDS.longPrompt, 'e2e: prompt over 512 characters', [{ prompt: 'A calm lake at dawn, mist over the water. '.repeat(13) }], {}),
 				textVariant(
 					IDS.flashFpsExpression,
@@ -161,7 +176,7 @@ export function describeExamplesIn(target: E2eTarget): void {
 		}, 25 * MINUTE);
 
 		afterAll(async () => {
-			await Promise.all([standin?.close(), pngServer?.close()]);
+			await Promise.all([standin?.close(), pngServer?.close(), chat?.close()]);
 			await n8n?.cleanup();
 			// eslint-disable-next-line no-console
 			console.log(`n8n e2e (${n8n?.n8nDir ?? 'no n8n'}, node ${n8n?.nodeBinary ?? '?'}):\n${progress.join('\n')}`);
@@ -310,6 +325,32 @@ export function describeExamplesIn(target: E2eTarget): void {
 			expect(polls.length).toBeGreaterThan(0);
 			expect(polls[0].at - task.createdAt).toBeGreaterThanOrEqual(waitSeconds * 1000 - 100);
 			expect(standin.fileAuthorizationHeaders).toEqual([]);
+			expectNoKeyIn(run.stdout + run.stderr);
+		}, 5 * MINUTE);
+
+		test('AI Agent with CogVideoX as its tool: the model sees a `prompt` schema, its call makes one task, the agent gets its ID and URL', async () => {
+			const run = await execute(IDS.aiAgent);
+			const answer = String(run.output['AI Agent']?.[0]?.json.output ?? '');
+			if (knownBreak(run, answer)) return;
+			expectSucceeded(run);
+
+			// n8n offered the node as a tool named after it, with the input schema made of its $fromAI() call.
+			const offered = chat.requests[0].body.tools ?? [];
+			const tool = offered.find((candidate) => candidate.function.name === 'CogVideoX');
+			expect(tool).toBeDefined();
+			expect(tool!.function.parameters).toMatchObject({ type: 'object', properties: { prompt: { type: 'string' } }, required: ['prompt'] });
+			expect(tool!.function.description?.toLowerCase()).toContain('video');
+			expect(chat.requests.length).toBe(2); // the tool call, then the answer
+
+			expect(run.creates).toBe(1);
+			const task = [...standin.tasks.values()].find((candidate) => candidate.body.prompt === AGENT_PROMPT);
+			expect(task).toBeDefined();
+			expect(task!.body).toMatchObject({ model: 'cogvideox-flash', prompt: AGENT_PROMPT });
+			expect(answer.startsWith(FINAL_ANSWER_PREFIX)).toBe(true);
+			expect(answer).toContain(task!.id);
+			expect(answer).toContain(`${standin.filesOrigin}/video/${task!.id}.mp4`);
+			// Download Video is off in the tool: the agent gets the URL, and nothing fetched the file.
+			expect(standin.fileRequests.filter((request) => request.path.includes(task!.id))).toEqual([]);
 			expectNoKeyIn(run.stdout + run.stderr);
 		}, 5 * MINUTE);
 
