@@ -19,6 +19,15 @@ if [ -f "$dir/.installed" ] && [ -x "$dir/node_modules/.bin/n8n" ]; then
   echo "$dir"
   exit 0
 fi
+# One install at a time per folder: a second caller (e.g. the e2e suite while .ci/run prefetches) waits for it.
+mkdir -p "$cache"
+exec 9>"$dir.lock"
+flock 9
+if [ -f "$dir/.installed" ] && [ -x "$dir/node_modules/.bin/n8n" ]; then
+  echo "$dir"
+  exit 0
+fi
+rm -rf "$dir" # whatever a failed or interrupted install left
 mkdir -p "$dir"
 # n8n's own xlsx dependency points at a host outside the npm registry; the registry's 0.18.5 replaces it.
 cat > "$dir/package.json" <<JSON

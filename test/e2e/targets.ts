@@ -1,6 +1,7 @@
 /**
- * The n8n releases the end-to-end suite runs in, each on its own Node.js. Pinned, so that CI installs the same
- * thing every time; the cache folder is keyed by both versions (scripts/install-n8n.sh, scripts/install-node.sh).
+ * The n8n releases the end-to-end suite runs in, each on its own Node.js. Pinned in targets.json (which
+ * scripts/install-e2e.sh reads too), so that CI installs the same thing every time; the cache folder is keyed by
+ * both versions (scripts/install-n8n.sh, scripts/install-node.sh).
  *
  * - node20: n8n 2.8.4, the newest release that runs on Node 20, on the machine's own node.
  * - node24: the newest n8n 2.x that installs from the registry when this was last bumped, on Node 24 from npm's
@@ -9,6 +10,8 @@
  *
  * N8N_E2E_NODE20_N8N, N8N_E2E_NODE24_N8N and N8N_E2E_NODE24_NODE override the versions for one run.
  */
+import pinned from './targets.json';
+
 export interface E2eTarget {
 	n8nVersion: string;
 	/** A Node.js release to install and run n8n on; undefined: the node running the tests. */
@@ -21,9 +24,9 @@ export interface E2eTarget {
 	knownBreak?: { error: RegExp; note: string };
 }
 
-export const NODE20_N8N_VERSION = '2.8.4';
-export const NODE24_N8N_VERSION = '2.41.1';
-export const NODE24_NODE_VERSION = '24.21.0';
+export const NODE20_N8N_VERSION = pinned.node20.n8n;
+export const NODE24_N8N_VERSION = pinned.node24.n8n;
+export const NODE24_NODE_VERSION = pinned.node24.node;
 
 export const TARGETS = {
 	node20: { n8nVersion: process.env.N8N_E2E_NODE20_N8N || NODE20_N8N_VERSION },
