@@ -4,7 +4,7 @@
  * the socket's stream goes straight into prepareBinaryData (a file in n8n's filesystem mode).
  */
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
-import { sleepWithAbort } from 'n8n-workflow';
+import { sleepUnlessCancelled } from './wait';
 
 import { VideoError } from './errors';
 import { settle } from './settle';
@@ -58,7 +58,7 @@ export async function downloadToBinary(ctx: IExecuteFunctions, request: Download
 		const { error } = outcome;
 		const retryable = error instanceof VideoError && (error.kind === 'network' || error.kind === 'server');
 		if (!retryable || attempt >= DOWNLOAD_ATTEMPTS || request.signal?.aborted) throw error;
-		await sleepWithAbort(jitter(RETRY_PAUSE_MS * 2 ** (attempt - 1)), request.signal);
+		await sleepUnlessCancelled(jitter(RETRY_PAUSE_MS * 2 ** (attempt - 1)), request.signal);
 	}
 }
 

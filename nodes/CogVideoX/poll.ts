@@ -3,7 +3,7 @@
  * Transient read failures (gateway pages, 5xx, dropped connections, rate limits) never abandon a paid task:
  * the poller backs off and reads again until the deadline.
  */
-import { sleepWithAbort } from 'n8n-workflow';
+import { sleepUnlessCancelled } from './wait';
 
 import { TRANSIENT_KINDS, VideoError } from './errors';
 import { settle } from './settle';
@@ -70,7 +70,7 @@ export async function waitForTask(client: ApiClient, taskId: string, settings: P
 				? nextPollDelay(Date.now() - settings.startedAt, settings.intervalMs, settings.expectedMs)
 				: jitter(Math.min(settings.intervalMs * 2 ** failuresInARow, MAX_FAILURE_BACKOFF_MS));
 		const pause = Math.min(planned, Math.max(0, deadline - Date.now()));
-		await sleepWithAbort(pause, client.signal);
+		await sleepUnlessCancelled(pause, client.signal);
 		polls++;
 		const read = await settle(getTaskResult(client, taskId));
 		if (!read.ok) {

@@ -8,7 +8,7 @@
  * - Every other refusal is final: retrying it could only waste money or time.
  */
 import type { IDataObject } from 'n8n-workflow';
-import { sleepWithAbort } from 'n8n-workflow';
+import { sleepUnlessCancelled } from './wait';
 
 import { VideoError } from './errors';
 import type { TaskPace } from './pace';
@@ -70,6 +70,6 @@ export async function submitTask(
 			error.message = `${error.message}. No task was created: the API stayed busy until the timeout`;
 			throw error;
 		}
-		await sleepWithAbort(pause, client.signal);
+		await sleepUnlessCancelled(pause, client.signal);
 	}
 }
