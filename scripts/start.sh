@@ -89,11 +89,11 @@ trap 'exit 143' TERM
 n8n import:workflow --input="$work/workflows.json" >/dev/null
 
 # --- the credential the examples use ---
-write_credential() { # name apiKey region [baseUrl]
+write_credential() { # name region [baseUrl]; the key comes in $CREDENTIAL_API_KEY (not on a command line)
   "$node_bin" -e '
-    const [file, id, name, apiKey, region, baseUrl] = process.argv.slice(1);
-    const data = { apiKey, region, ...(baseUrl ? { baseUrl } : {}) };
-    require("fs").writeFileSync(file, JSON.stringify([{ id, name, type: "zhipuAiApi", data }]));
+    const [file, id, name, region, baseUrl] = process.argv.slice(1);
+    const data = { apiKey: process.env.CREDENTIAL_API_KEY, region, ...(baseUrl ? { baseUrl } : {}) };
+    require("fs").writeFileSync(file, JSON.stringify([{ id, name, type: "zhipuAiApi", data }]), { mode: 0o600 });
   ' "$work/credentials.json" "$CREDENTIAL_ID" "$@"
   n8n import:credentials --input="$work/credentials.json" >/dev/null
   rm -f "$work/credentials.json"
@@ -106,12 +106,12 @@ if $sandbox; then
   [ -s "$work/standin.json" ] || { say "the stand-in did not start"; exit 1; }
   api_url=$("$node_bin" -p 'require(process.argv[1]).apiUrl' "$work/standin.json")
   api_key=$("$node_bin" -p 'require(process.argv[1]).apiKey' "$work/standin.json")
-  write_credential "Zhipu AI account (sandbox: stand-in API)" "$api_key" custom "$api_url"
+  CREDENTIAL_API_KEY="$api_key" write_credential "Zhipu AI account (sandbox: stand-in API)" custom "$api_url"
   say "credential \"Zhipu AI account (sandbox: stand-in API)\" points at $api_url"
 elif [ -n "${ZHIPU_API_KEY:-}" ]; then
   region="${ZHIPU_REGION:-china}"
   case "$region" in china|international) ;; *) say "ZHIPU_REGION must be china or international, not \"$region\""; exit 1 ;; esac
-  write_credential "Zhipu AI account" "$ZHIPU_API_KEY" "$region"
+  CREDENTIAL_API_KEY="$ZHIPU_API_KEY" write_credential "Zhipu AI account" "$region"
   say "credential \"Zhipu AI account\" created from ZHIPU_API_KEY (region $region)"
 else
   say "no ZHIPU_API_KEY: the examples have no credential yet. Either"
