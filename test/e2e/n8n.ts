@@ -9,7 +9,7 @@
  *   const run = await n8n.execute(workflow.id);       // run.output['Node name'][i].binary.data.sha256
  *   await n8n.cleanup();
  *
- * What this relies on in n8n (checked against 2.8.4):
+ * What this relies on in n8n (checked against 2.8.4 on Node 20 and 2.41.1 on Node 24; both behave the same here):
  * - Community packages load from `$N8N_USER_FOLDER/.n8n/nodes/node_modules/n8n-nodes-*`. The peer dependency
  *   `n8n-workflow` is not installed there (`--legacy-peer-deps`): n8n sets NODE_PATH to its own module paths before
  *   it loads nodes, so the package's `require('n8n-workflow')` gets n8n's own copy.
