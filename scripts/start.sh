@@ -89,15 +89,17 @@ trap 'exit 143' TERM
 n8n import:workflow --input="$work/workflows.json" >/dev/null
 
 # --- the credential the examples use ---
-write_credential() { # name region [baseUrl]; the key comes in $CREDENTIAL_API_KEY (not on a command line)
+write_credential() { # id type name region-or-url [baseUrl]; the key comes in $CREDENTIAL_API_KEY (not on a command line)
   "$node_bin" -e '
-    const [file, id, name, region, baseUrl] = process.argv.slice(1);
-    const data = { apiKey: process.env.CREDENTIAL_API_KEY, region, ...(baseUrl ? { baseUrl } : {}) };
-    require("fs").writeFileSync(file, JSON.stringify([{ id, name, type: "zhipuAiApi", data }]), { mode: 0o600 });
-  ' "$work/credentials.json" "$CREDENTIAL_ID" "$@"
+    const [file, id, type, name, third, baseUrl] = process.argv.slice(1);
+    const apiKey = process.env.CREDENTIAL_API_KEY;
+    const data = type === "openAiApi" ? { apiKey, url: third } : { apiKey, region: third, ...(baseUrl ? { baseUrl } : {}) };
+    require("fs").writeFileSync(file, JSON.stringify([{ id, name, type, data }]), { mode: 0o600 });
+  ' "$work/credentials.json" "$@"
   n8n import:credentials --input="$work/credentials.json" >/dev/null
   rm -f "$work/credentials.json"
 }
+CHAT_CREDENTIAL_ID=ZhipuAiOpenAiCompat # the OpenAI credential of the AI Agent example's chat model
 if $sandbox; then
   say "starting the API stand-in (test/standin/cli.ts) on 127.0.0.1"
   "$repo/node_modules/.bin/tsx" test/standin/cli.ts --info "$work/standin.json" --watch-pid $$ &
@@ -106,15 +108,21 @@ if $sandbox; then
   [ -s "$work/standin.json" ] || { say "the stand-in did not start"; exit 1; }
   api_url=$("$node_bin" -p 'require(process.argv[1]).apiUrl' "$work/standin.json")
   api_key=$("$node_bin" -p 'require(process.argv[1]).apiKey' "$work/standin.json")
-  CREDENTIAL_API_KEY="$api_key" write_credential "Zhipu AI account (sandbox: stand-in API)" custom "$api_url"
-  say "credential \"Zhipu AI account (sandbox: stand-in API)\" points at $api_url"
+  CREDENTIAL_API_KEY="$api_key" write_credential "$CREDENTIAL_ID" zhipuAiApi "Zhipu AI account (sandbox: stand-in API)" custom "$api_url"
+  chat_url=$("$node_bin" -p 'require(process.argv[1]).chatBaseUrl' "$work/standin.json")
+  CREDENTIAL_API_KEY=sandbox write_credential "$CHAT_CREDENTIAL_ID" openAiApi "Zhipu AI (OpenAI-compatible) (sandbox: scripted chat model)" "$chat_url"
+  say "credential \"Zhipu AI account (sandbox: stand-in API)\" points at $api_url; the AI Agent example's chat model is a scripted one"
 elif [ -n "${ZHIPU_API_KEY:-}" ]; then
   region="${ZHIPU_REGION:-china}"
   case "$region" in china|international) ;; *) say "ZHIPU_REGION must be china or international, not \"$region\""; exit 1 ;; esac
-  CREDENTIAL_API_KEY="$ZHIPU_API_KEY" write_credential "Zhipu AI account" "$region"
-  say "credential \"Zhipu AI account\" created from ZHIPU_API_KEY (region $region)"
+  CREDENTIAL_API_KEY="$ZHIPU_API_KEY" write_credential "$CREDENTIAL_ID" zhipuAiApi "Zhipu AI account" "$region"
+  # Zhipu's chat API speaks OpenAI's protocol: the AI Agent example's chat model uses the same key.
+  chat_url=https://open.bigmodel.cn/api/paas/v4
+  [ "$region" = international ] && chat_url=https://api.z.ai/api/paas/v4
+  CREDENTIAL_API_KEY="$ZHIPU_API_KEY" write_credential "$CHAT_CREDENTIAL_ID" openAiApi "Zhipu AI (OpenAI-compatible)" "$chat_url"
+  say "credentials \"Zhipu AI account\" (video) and \"Zhipu AI (OpenAI-compatible)\" (chat) created from ZHIPU_API_KEY (region $region)"
 else
-  say "no ZHIPU_API_KEY: the examples have no credential yet. Either"
+  say "no ZHIPU_API_KEY: the examples use the credential \"Zhipu AI account\" if you made one. To add it:"
   say "  - restart with your key:  ZHIPU_API_KEY=<id.secret> [ZHIPU_REGION=international] npm start"
   say "  - or in the editor: Credentials > Add credential > Zhipu AI API, then select it in each CogVideoX node"
   say "  - or try everything without an account:  npm run start:sandbox"

@@ -144,11 +144,9 @@ export function describeExamplesIn(target: E2eTarget): void {
 			expect(download.notes).toContain(IMAGE_URL_PLACEHOLDER);
 			download.parameters.url = pngServer.url;
 
-			// The agent's chat model: an OpenAI credential and the node's Base URL, both pointed at the scripted model.
+			// The agent's chat model: the OpenAI credential's Base URL points at the scripted model.
 			const agent = withId(agentExample, IDS.aiAgent);
-			const chatNode = nodeOfType(agent, '@n8n/n8n-nodes-langchain.lmChatOpenAi');
-			chatNode.parameters.options.baseURL = chat.baseUrl;
-			const chatCredential = chatNode.credentials!.openAiApi;
+			const chatCredential = nodeOfType(agent, '@n8n/n8n-nodes-langchain.lmChatOpenAi').credentials!.openAiApi;
 			await n8n.importCredentials([{ ...chatCredential, type: 'openAiApi', data: { apiKey: 'sk-scripted-chat-model', url: chat.baseUrl } }]);
 
 			await n8n.importWorkflows([

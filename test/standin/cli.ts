@@ -5,12 +5,15 @@
  *   tsx test/standin/cli.ts [--info FILE] [--watch-pid PID] [--generation-ms MS] [--api-key KEY]
  *
  * It listens on 127.0.0.1 (two ports the system picks: the API and the result-file host), then writes
- * `{"apiUrl","filesOrigin","apiKey","pid"}` as one JSON line to FILE (atomically) or, without --info, to stdout.
+ * `{"apiUrl","filesOrigin","apiKey","chatBaseUrl","pid"}` as one JSON line to FILE (atomically) or, without --info,
+ * to stdout. `chatBaseUrl` is a scripted chat model (test/e2e/chatModel.ts, OpenAI's protocol) for the AI Agent
+ * example: whatever it is asked, it calls the video tool once, then reports the tool's answer.
  * It stops on SIGINT/SIGTERM, and by itself once process PID (the n8n launcher) is gone, so it never outlives n8n.
  * Each request is logged to stderr as one line, the key never.
  */
 import { renameSync, writeFileSync } from 'node:fs';
 
+import { startScriptedChatModel } from '../e2e/chatModel';
 import { startStandin } from './server';
 
 function option(name: string): string | undefined {
@@ -31,7 +34,14 @@ async function main(): Promise<void> {
 	const generationMs = Number(option('generation-ms') ?? 5000);
 	const apiKey = option('api-key') ?? 'sandbox-key.sandbox-secret';
 	const standin = await startStandin({ apiKey, generationMs });
-	const info = JSON.stringify({ apiUrl: standin.apiUrl, filesOrigin: standin.filesOrigin, apiKey: standin.apiKey, pid: process.pid });
+	const chat = await startScriptedChatModel({ prompt: 'A paper boat sails down a rainy street at night, neon reflections, close-up' });
+	const info = JSON.stringify({
+		apiUrl: standin.apiUrl,
+		filesOrigin: standin.filesOrigin,
+		apiKey: standin.apiKey,
+		chatBaseUrl: chat.baseUrl,
+		pid: process.pid,
+	});
 	const infoFile = option('info');
 	if (infoFile) {
 		writeFileSync(`${infoFile}.tmp`, `${info}\n`);
@@ -56,7 +66,7 @@ async function main(): Promise<void> {
 		clearInterval(logTimer);
 		clearInterval(watchTimer);
 		process.stderr.write(`stand-in API stopping (${why})\n`);
-		await standin.close();
+		await Promise.all([standin.close(), chat.close()]);
 		process.exit(0);
 	};
 	process.on('SIGINT', () => void stop('SIGINT'));
