@@ -8,6 +8,8 @@
  *   (N8N_E2E_N8N_DIR, N8N_E2E_KEEP=1: see n8n.ts; N8N_E2E_*: see targets.ts)
  */
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { startStandin, type Standin } from '../standin/server';
 import {
@@ -52,6 +54,7 @@ const agentExample = loadExample('ai-agent-tool.json');
 const AGENT_PROMPT = 'A paper boat sails down a rainy street at night, neon reflections, close-up';
 /** Every example the suite runs: each must point at the one credential the suite (and `npm start`) imports. */
 const RUN_EXAMPLES = [textExample, listExample, imageExample, framesExample, submitExample, agentExample];
+const EXAMPLE_FILES = readdirSync(join(__dirname, '..', '..', 'examples')).filter((file) => file.endsWith('.json'));
 
 /**
  * A copy of a workflow with a test id, whose CogVideoX nodes check their task every second: the stand-in finishes
@@ -186,6 +189,12 @@ export function describeExamplesIn(target: E2eTarget): void {
 				console.warn(summary);
 			}
 		}, MINUTE);
+
+		test('every workflow in examples/ is run by this suite', () => {
+			expect(RUN_EXAMPLES.map((workflow) => workflow.name).sort()).toEqual(
+				EXAMPLE_FILES.map((file) => loadExample(file).name).sort(),
+			);
+		});
 
 		test('the tarball installs without a copy of n8n-workflow: n8n lends its own', async () => {
 			expect(await n8n.installedPackages()).toEqual(['n8n-nodes-cogvideox']);
