@@ -33,11 +33,5 @@ export const TARGETS = {
 	node24: {
 		n8nVersion: process.env.N8N_E2E_NODE24_N8N || NODE24_N8N_VERSION,
 		nodeVersion: process.env.N8N_E2E_NODE24_NODE || NODE24_NODE_VERSION,
-		knownBreak: {
-			error: /sleepWithAbort\) is not a function/,
-			note:
-				'n8n-workflow 2.41 no longer exports sleepWithAbort (its sleep(ms, signal) takes the signal instead), so the node fails at its first wait ' +
-				'(nodes/CogVideoX/poll.ts, submit.ts). Every check before the first wait (validation, the refusals) passes.',
-		},
 	},
 } satisfies Record<string, E2eTarget>;
