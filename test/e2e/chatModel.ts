@@ -15,7 +15,7 @@ export interface ChatRequest {
 		model?: string;
 		stream?: boolean;
 		messages?: Array<{ role: string; content?: unknown; tool_call_id?: string }>;
-		tools?: Array<{ type: string; function: { name: string; description?: string; parameters?: Record<string, any> } }>;
+		tools?: Array<{ type: string; function: { name: string; description?: string; parameters?: Record<string, unknown> } }>;
 	};
 }
 
@@ -28,13 +28,14 @@ export interface ScriptedChatModel {
 
 export const FINAL_ANSWER_PREFIX = 'The video is ready. Tool result:';
 
-function readJson(req: IncomingMessage): Promise<any> {
+/** A chat request's JSON body (an empty object for an empty body). */
+function readJson(req: IncomingMessage): Promise<ChatRequest['body']> {
 	return new Promise((resolveBody, reject) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
 			try {
-				resolveBody(chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {});
+				resolveBody(chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as ChatRequest['body']) : {});
 			} catch (error) {
 				reject(error);
 			}

@@ -90,7 +90,7 @@ export interface WorkflowNode {
 	name: string;
 	type: string;
 	typeVersion: number;
-	parameters: Record<string, any>;
+	parameters: Record<string, unknown>;
 	credentials?: Record<string, { id: string; name: string }>;
 	notes?: string;
 	[key: string]: unknown;

@@ -102,9 +102,28 @@ export interface RunError {
 	node?: string;
 }
 
+/** The parts of n8n's IRun, as `execute --rawOutput` prints it, that the tests read. */
+export interface RawRun {
+	status?: string;
+	data?: { resultData?: { error?: RawError; runData?: Record<string, RawNodeRun[]> } };
+}
+
+export interface RawNodeRun {
+	executionTime?: number;
+	error?: RawError;
+	data?: { main?: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, RawBinary>; pairedItem?: unknown }>> };
+}
+
+interface RawError {
+	message?: string;
+	description?: unknown;
+	name?: unknown;
+	node?: { name?: unknown };
+}
+
 export interface ExecutionResult extends CliResult {
 	/** The IRun that `--rawOutput` printed, as parsed. */
-	run?: Record<string, any>;
+	run?: RawRun;
 	/** The run's status, e.g. 'success' or 'error'. */
 	status?: string;
 	/** Exit code 0, status 'success' and no run error. */
@@ -124,15 +143,16 @@ interface RawBinary {
 }
 
 /** Finds the JSON object that `execute --rawOutput` printed among n8n's log lines. */
-export function parseRawOutput(stdout: string): Record<string, any> | undefined {
-	// eslint-disable-next-line no-control-regex
-	const lines = stdout.replace(/\x1b\[[0-9;]*m/g, '').split(/\r?\n/);
+export function parseRawOutput(stdout: string): RawRun | undefined {
+	// Colour codes (ESC [ … m) come before some log lines; the escape is built from its code, not written in a regex.
+	const colour = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+	const lines = stdout.replace(colour, '').split(/\r?\n/);
 	for (let start = lines.indexOf('{'); start >= 0; start = lines.indexOf('{', start + 1)) {
 		// JSON.stringify(…, null, 2) closes the top-level object with "}" alone on a line; nested ones are indented.
 		for (let end = start + 1; end < lines.length; end++) {
 			if (lines[end] !== '}') continue;
 			try {
-				return JSON.parse(lines.slice(start, end + 1).join('\n')) as Record<string, any>;
+				return JSON.parse(lines.slice(start, end + 1).join('\n')) as RawRun;
 			} catch {
 				break;
 			}
@@ -482,10 +502,10 @@ export class N8nHarness {
 		const resultData = run?.data?.resultData ?? {};
 		const output: Record<string, OutputItem[]> = {};
 		const nodeErrors: Record<string, RunError> = {};
-		for (const [nodeName, runs] of Object.entries((resultData.runData ?? {}) as Record<string, any[]>)) {
-			const last = runs[runs.length - 1] ?? {};
+		for (const [nodeName, runs] of Object.entries(resultData.runData ?? {})) {
+			const last: RawNodeRun = runs[runs.length - 1] ?? {};
 			if (last.error) nodeErrors[nodeName] = toRunError(last.error);
-			const items = (last.data?.main?.[0] ?? []) as Array<{ json: Record<string, unknown>; binary?: Record<string, RawBinary>; pairedItem?: unknown }>;
+			const items = last.data?.main?.[0] ?? [];
 			output[nodeName] = await Promise.all(
 				items.map(async (item) => ({
 					json: item.json,
@@ -547,7 +567,7 @@ export class N8nHarness {
 	}
 }
 
-function toRunError(error: Record<string, any>): RunError {
+function toRunError(error: RawError): RunError {
 	return {
 		message: String(error.message ?? ''),
 		description: typeof error.description === 'string' ? error.description : undefined,

@@ -179,14 +179,12 @@ export function describeExamplesIn(target: E2eTarget): void {
 		afterAll(async () => {
 			await Promise.all([standin?.close(), pngServer?.close(), chat?.close()]);
 			await n8n?.cleanup();
-			// eslint-disable-next-line no-console
 			console.log(`n8n e2e (${n8n?.n8nDir ?? 'no n8n'}, node ${n8n?.nodeBinary ?? '?'}):\n${progress.join('\n')}`);
 			if (target.knownBreak) {
 				const summary = knownBreaks.length
 					? `KNOWN BREAK in n8n ${target.n8nVersion}: ${knownBreaks.length} workflow run(s) failed with it, and stopped there: ${target.knownBreak.note}\n  e.g. ${knownBreaks[0]}`
 					: `targets.ts lists a known break for n8n ${target.n8nVersion} that no run showed: it is fixed, remove it from targets.ts`;
-				// eslint-disable-next-line no-console
-				console.warn(summary);
+					console.warn(summary);
 			}
 		}, MINUTE);
 
