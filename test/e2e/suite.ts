@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { startStandin, type Standin } from '../standin/server';
+import { startStandin, type Fault, type Standin } from '../standin/server';
 import {
 	CREDENTIAL_TYPE,
 	credentialIdOf,
@@ -42,6 +42,7 @@ const IDS = {
 	longPrompt: 'e2eLongPrompt0000001',
 	flashFpsExpression: 'e2eFlashFpsExpr00001',
 	flashFpsLiteral: 'e2eFlashFpsLiteral01',
+	faults: 'e2eFaultMatrix000001',
 } as const;
 
 const textExample = loadExample('text-to-video.json');
@@ -172,6 +173,7 @@ export function describeExamplesIn(target: E2eTarget): void {
 					[{ prompt: 'A paper boat drifts down a rain gutter' }],
 					{ model: 'cogvideox-flash', videoSettings: { fps: 60 } },
 				),
+				textVariant(IDS.faults, 'e2e: one video, run once per fault of the fault matrix', [{ prompt: 'A kite over a windy beach' }], {}),
 			]);
 			log(`beforeAll total: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 		}, 25 * MINUTE);
@@ -397,6 +399,67 @@ export function describeExamplesIn(target: E2eTarget): void {
 				expect(run.creates).toBe(0);
 			}
 		}, 5 * MINUTE);
+
+		describe('the fault matrix, where a workflow can show it (faults switched on in the stand-in before each run)', () => {
+			const createBodies = () => standin.apiRequests.filter((request) => request.method === 'POST').map((request) => request.body as { request_id: string });
+
+			/** The task the last run created, and its output item. */
+			async function runWithFault(...faults: Fault[]) {
+				const tasksBefore = new Set(standin.tasks.keys());
+				const postsBefore = createBodies().length;
+				faults.forEach((fault) => standin.injectFault(fault));
+				const run = await execute(IDS.faults);
+				const created = [...standin.tasks.values()].filter((task) => !tasksBefore.has(task.id));
+				return { run, created, posts: createBodies().slice(postsBefore), item: run.output['Generate Video']?.[0] };
+			}
+
+			test('a create whose connection drops after the task was made is sent again with the same request_id: one task, the video arrives', async () => {
+				const { run, created, posts, item } = await runWithFault({ on: 'create', drop: 'afterCreate' });
+				expectSucceeded(run);
+				expect(posts).toHaveLength(2);
+				expect(posts[1].request_id).toBe(posts[0].request_id);
+				expect(created).toHaveLength(1);
+				expect(item.binary.data).toMatchObject({ sha256: created[0].videoSha256, size: created[0].videoSize });
+			}, 5 * MINUTE);
+
+			test('a download cut short is fetched again, and n8n stores the bytes the API served', async () => {
+				const { run, created, item } = await runWithFault({ on: 'download', cut: 'short' });
+				expectSucceeded(run);
+				expect(standin.fileRequests.filter((request) => request.path === `/video/${created[0].id}.mp4`)).toHaveLength(2);
+				expect(item.binary.data).toMatchObject({ sha256: created[0].videoSha256, size: created[0].videoSize });
+			}, 5 * MINUTE);
+
+			test('a poll answered by a gateway page is retried; the task is not abandoned', async () => {
+				const { run, created, item } = await runWithFault({ on: 'poll', status: 502, html: true });
+				expectSucceeded(run);
+				expect(item.json).toMatchObject({ taskId: created[0].id, status: 'SUCCESS' });
+			}, 5 * MINUTE);
+
+			test('a FAIL status fails the run with the task id and the reason the API gave', async () => {
+				const { run, created } = await runWithFault({ on: 'taskFail', reason: 'The prompt could not be rendered' });
+				expect(run.succeeded).toBe(false);
+				expect(run.error?.message).toBe(`The video generation failed: The prompt could not be rendered [task ${created[0].id}]`);
+			}, 5 * MINUTE);
+
+			test('an expired result link fails the run saying so, with the task id', async () => {
+				const { run, created } = await runWithFault({ on: 'download', status: 404 });
+				expect(run.succeeded).toBe(false);
+				expect(run.error?.message).toBe(`The video link has expired or is gone (HTTP 404). Result links last about a day; generate the video again [task ${created[0].id}]`);
+			}, 5 * MINUTE);
+
+			test('no balance (1113) is one plain line, not retried', async () => {
+				const { run, created, posts } = await runWithFault({ on: 'create', status: 429, code: '1113' });
+				expect(run.succeeded).toBe(false);
+				expect(run.error?.message).toBe('The Zhipu AI account has no balance left. Top up the account, then run again (HTTP 429, code 1113)');
+				expect(posts).toHaveLength(1);
+				expect(created).toHaveLength(0);
+			}, 5 * MINUTE);
+
+			test('the result-file host never saw the API key, and no fault put it in anything n8n printed', () => {
+				expect(standin.fileAuthorizationHeaders).toEqual([]);
+				expectNoKeyIn(n8n.allOutput());
+			});
+		});
 
 		test('the API key appears in nothing n8n printed', () => {
 			expect(n8n.transcript.length).toBeGreaterThan(0);
