@@ -5,30 +5,11 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { join, resolve } from 'node:path';
 import { deflateSync } from 'node:zlib';
 
+import { PNG_SIGNATURE, pngChunk } from '../standin/video';
+
 const EXAMPLES_DIR = resolve(__dirname, '..', '..', 'examples');
 
 export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-	let c = n;
-	for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-	return c >>> 0;
-});
-
-function crc32(bytes: Buffer): number {
-	let c = 0xffffffff;
-	for (const byte of bytes) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
-	return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-	const head = Buffer.alloc(8);
-	head.writeUInt32BE(data.length, 0);
-	head.write(type, 4, 'latin1');
-	const crc = Buffer.alloc(4);
-	crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-	return Buffer.concat([head, data, crc]);
-}
 
 /** A valid RGB PNG with a gradient, so any decoder (and the real API) would accept it. */
 export function makePng(width = 64, height = 36): Buffer {
@@ -43,10 +24,10 @@ export function makePng(width = 64, height = 36): Buffer {
 		rows.push(row);
 	}
 	return Buffer.concat([
-		Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-		chunk('IHDR', ihdr),
-		chunk('IDAT', deflateSync(Buffer.concat(rows))),
-		chunk('IEND', Buffer.alloc(0)),
+		PNG_SIGNATURE,
+		pngChunk('IHDR', ihdr),
+		pngChunk('IDAT', deflateSync(Buffer.concat(rows))),
+		pngChunk('IEND', Buffer.alloc(0)),
 	]);
 }
 

@@ -1,6 +1,7 @@
 // Deterministic result files. The mp4 is generated chunk by chunk from a per-task seed, so even a
 // 500 MB video is never held in memory: every download and every hash regenerates the same stream.
 import { createCipheriv, createHash } from 'node:crypto';
+import { crc32, deflateSync } from 'node:zlib';
 
 const CHUNK = 256 * 1024;
 const ZEROS = Buffer.alloc(CHUNK);
@@ -59,19 +60,8 @@ export function videoSha256(seed: string, size: number): string {
 
 // --- cover PNG: a real 1x1 image plus a private ancillary chunk that pads it to the wanted size ---
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-	let c = n;
-	for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-	return c >>> 0;
-});
-
-function crc32(data: Buffer): number {
-	let c = 0xffffffff;
-	for (const byte of data) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
-	return (c ^ 0xffffffff) >>> 0;
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
+/** A PNG chunk: length, type, data, and the CRC of type and data (node:zlib's crc32, Node 20.15 and newer). */
+export function pngChunk(type: string, data: Buffer): Buffer {
 	const typeAndData = Buffer.concat([Buffer.from(type, 'latin1'), data]);
 	const out = Buffer.alloc(12 + data.length);
 	out.writeUInt32BE(data.length, 0);
@@ -80,25 +70,7 @@ function pngChunk(type: string, data: Buffer): Buffer {
 	return out;
 }
 
-/** zlib stream with one stored (uncompressed) block, so no zlib dependency is needed. */
-function zlibStored(raw: Buffer): Buffer {
-	let a = 1;
-	let b = 0;
-	for (const byte of raw) {
-		a = (a + byte) % 65521;
-		b = (b + a) % 65521;
-	}
-	const out = Buffer.alloc(2 + 5 + raw.length + 4);
-	out.writeUInt16BE(0x7801, 0);
-	out[2] = 1; // final block, stored
-	out.writeUInt16LE(raw.length, 3);
-	out.writeUInt16LE(~raw.length & 0xffff, 5);
-	raw.copy(out, 7);
-	out.writeUInt32BE(((b << 16) | a) >>> 0, 7 + raw.length);
-	return out;
-}
-
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** Signature + IHDR + IDAT + empty padding chunk + IEND. */
 export const MIN_COVER_BYTES = 84;
 
@@ -110,7 +82,7 @@ export function coverPng(seed: string, size: number): Buffer {
 	ihdr.writeUInt32BE(1, 4); // height
 	ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
 	const pixel = Buffer.from([0, digest[0], digest[1], digest[2]]); // filter byte + one RGB pixel
-	const head = Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', zlibStored(pixel))]);
+	const head = Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(pixel))]);
 	const iend = pngChunk('IEND', Buffer.alloc(0));
 	const padLength = size - head.length - iend.length - 12;
 	const pad = Buffer.alloc(padLength, digest.subarray(3));
