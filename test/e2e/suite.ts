@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { startStandin, type Fault, type Standin } from '../standin/server';
+import { startStandin, type Fault, type Standin, type StandinTask } from '../standin/server';
 import {
 	CREDENTIAL_TYPE,
 	credentialIdOf,
@@ -25,7 +25,7 @@ import {
 	type Workflow,
 } from './fixtures';
 import { FINAL_ANSWER_PREFIX, startScriptedChatModel, type ScriptedChatModel } from './chatModel';
-import { N8nHarness, type ExecutionResult } from './n8n';
+import { N8nHarness, type ExecutionResult, type OutputItem } from './n8n';
 import type { E2eTarget } from './targets';
 
 const MINUTE = 60_000;
@@ -118,6 +118,31 @@ export function describeExamplesIn(target: E2eTarget): void {
 			return true;
 		}
 
+		/** Runs a workflow that must succeed and create `creates` tasks; undefined when the target's known break stopped it. */
+		async function runSucceeding(id: string, creates?: number): Promise<(ExecutionResult & { creates: number }) | undefined> {
+			const run = await execute(id);
+			if (knownBreak(run)) return undefined;
+			expectSucceeded(run);
+			if (creates !== undefined) expect(run.creates).toBe(creates);
+			return run;
+		}
+
+		/** Neither the result-file host nor anything n8n printed in the run saw the API key. */
+		function expectNoLeak(run: ExecutionResult): void {
+			expect(standin.fileAuthorizationHeaders).toEqual([]);
+			expectNoKeyIn(run.stdout + run.stderr);
+		}
+
+		/** The stand-in's task behind an output item, after checking that the item's `data` is that task's mp4, byte for byte. */
+		function expectServedVideo(item: OutputItem, taskId = item.json.taskId as string): StandinTask {
+			const task = standin.tasks.get(taskId);
+			if (!task) throw new Error(`the output names task ${taskId}, which the stand-in never created`);
+			const video = item.binary.data;
+			expect(video).toMatchObject({ fileName: `${task.id}.mp4`, mimeType: 'video/mp4' });
+			expect({ sha256: video.sha256, size: video.size }).toEqual({ sha256: task.videoSha256, size: task.videoSize });
+			return task;
+		}
+
 		function expectSucceeded(result: ExecutionResult): void {
 			if (!result.succeeded) {
 				throw new Error(`n8n run failed (exit ${result.exitCode}, status ${result.status}): ${result.error?.message}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-2000)}`);
@@ -201,10 +226,8 @@ export function describeExamplesIn(target: E2eTarget): void {
 		});
 
 		test('text to video: two prompts become two videos, in input order, with the bytes the API served', async () => {
-			const run = await execute(IDS.textToVideo);
-			if (knownBreak(run)) return;
-			expectSucceeded(run);
-			expect(run.creates).toBe(2);
+			const run = await runSucceeding(IDS.textToVideo, 2);
+			if (!run) return;
 
 			const prompts = run.output['Prompts'].map((item) => item.json.prompt);
 			expect(prompts).toHaveLength(2);
@@ -212,55 +235,37 @@ export function describeExamplesIn(target: E2eTarget): void {
 			expect(videos).toHaveLength(2);
 
 			for (const [index, item] of videos.entries()) {
-				const taskId = item.json.taskId as string;
-				expect(typeof taskId).toBe('string');
-				const task = standin.tasks.get(taskId);
-				expect(task).toBeDefined();
+				const task = expectServedVideo(item);
 				expect(item.json).toMatchObject({ status: 'SUCCESS', model: 'cogvideox-3', prompt: prompts[index] });
-				expect(item.json.videoUrl).toBe(`${standin.filesOrigin}/video/${taskId}.mp4`);
+				expect(item.json.videoUrl).toBe(`${standin.filesOrigin}/video/${task.id}.mp4`);
 				expect(item.pairedItem).toEqual({ item: index });
-				expect(task!.body).toMatchObject({ model: 'cogvideox-3', prompt: prompts[index], size: '1920x1080', duration: 5 });
-
-				const video = item.binary.data;
-				expect(video).toMatchObject({ fileName: `${taskId}.mp4`, mimeType: 'video/mp4' });
-				expect({ sha256: video.sha256, size: video.size }).toEqual({ sha256: task!.videoSha256, size: task!.videoSize });
+				expect(task.body).toMatchObject({ model: 'cogvideox-3', prompt: prompts[index], size: '1920x1080', duration: 5 });
 			}
 			expect(new Set(videos.map((item) => item.json.taskId)).size).toBe(2);
-			expect(standin.fileAuthorizationHeaders).toEqual([]);
-			expectNoKeyIn(run.stdout + run.stderr);
+			expectNoLeak(run);
 		}, 5 * MINUTE);
 
 		test('image to video: the PNG from the HTTP Request node reaches the API as a data URL, the video comes back', async () => {
-			const run = await execute(IDS.imageToVideo);
-			if (knownBreak(run)) return;
-			expectSucceeded(run);
-			expect(run.creates).toBe(1);
+			const run = await runSucceeding(IDS.imageToVideo, 1);
+			if (!run) return;
 			expect(pngServer.requests.filter((request) => request.method === 'GET')).toHaveLength(1);
 
 			const [downloaded] = run.output['Download Image'];
 			expect(downloaded.binary.data).toMatchObject({ mimeType: 'image/png', sha256: sha256(png), size: png.length });
 
 			const [item] = run.output['Animate Image'];
-			const taskId = item.json.taskId as string;
-			const task = standin.tasks.get(taskId);
-			expect(task).toBeDefined();
+			const task = expectServedVideo(item);
 			expect(item.json).toMatchObject({ status: 'SUCCESS', model: 'cogvideox-3' });
-			expect(task!.body).toMatchObject({ model: 'cogvideox-3', prompt: 'Make the scene come alive' });
-			const imageUrl = task!.body.image_url as string;
+			expect(task.body).toMatchObject({ model: 'cogvideox-3', prompt: 'Make the scene come alive' });
+			const imageUrl = task.body.image_url as string;
 			expect(imageUrl.startsWith('data:image/png;base64,')).toBe(true);
 			expect(Buffer.from(imageUrl.slice('data:image/png;base64,'.length), 'base64').equals(png)).toBe(true);
-
-			const video = item.binary.data;
-			expect(video).toMatchObject({ fileName: `${taskId}.mp4`, mimeType: 'video/mp4' });
-			expect({ sha256: video.sha256, size: video.size }).toEqual({ sha256: task!.videoSha256, size: task!.videoSize });
-			expect(standin.fileAuthorizationHeaders).toEqual([]);
-			expectNoKeyIn(run.stdout + run.stderr);
+			expectNoLeak(run);
 		}, 5 * MINUTE);
 
 		test('text to video from a list (Edit Fields, Split Out): one free Flash video per prompt, in list order', async () => {
-			const run = await execute(IDS.textFromList);
-			if (knownBreak(run)) return;
-			expectSucceeded(run);
+			const run = await runSucceeding(IDS.textFromList);
+			if (!run) return;
 			const [list] = run.output['Prompt List'];
 			const prompts = list.json.prompts as string[];
 			expect(Array.isArray(prompts)).toBe(true);
@@ -271,45 +276,32 @@ export function describeExamplesIn(target: E2eTarget): void {
 			const videos = run.output['Generate Video'];
 			expect(videos.map((item) => item.json.prompt)).toEqual(prompts);
 			for (const [index, item] of videos.entries()) {
-				const task = standin.tasks.get(item.json.taskId as string);
-				expect(task).toBeDefined();
+				const task = expectServedVideo(item);
 				expect(item.json).toMatchObject({ status: 'SUCCESS', model: 'cogvideox-flash' });
 				expect(item.pairedItem).toEqual({ item: index });
 				// Flash takes only the prompt: nothing else from the per-model table may be sent.
-				expect(Object.keys(task!.body).sort()).toEqual(expect.arrayContaining(['model', 'prompt']));
-				expect(task!.body).not.toHaveProperty('size');
-				expect(task!.body).not.toHaveProperty('fps');
-				const video = item.binary.data;
-				expect(video).toMatchObject({ fileName: `${task!.id}.mp4`, mimeType: 'video/mp4' });
-				expect({ sha256: video.sha256, size: video.size }).toEqual({ sha256: task!.videoSha256, size: task!.videoSize });
+				expect(Object.keys(task.body).sort()).toEqual(expect.arrayContaining(['model', 'prompt']));
+				expect(task.body).not.toHaveProperty('size');
+				expect(task.body).not.toHaveProperty('fps');
 			}
-			expect(standin.fileAuthorizationHeaders).toEqual([]);
-			expectNoKeyIn(run.stdout + run.stderr);
+			expectNoLeak(run);
 		}, 5 * MINUTE);
 
 		test('first & last frame from two URLs: both URLs reach the API in order, first frame first; the video comes back', async () => {
-			const run = await execute(IDS.firstLastFrame);
-			if (knownBreak(run)) return;
-			expectSucceeded(run);
-			expect(run.creates).toBe(1);
+			const run = await runSucceeding(IDS.firstLastFrame, 1);
+			if (!run) return;
 			const node = nodeOfType(framesExample, NODE_TYPE);
 			const [item] = run.output[node.name];
-			const task = standin.tasks.get(item.json.taskId as string);
-			expect(task).toBeDefined();
+			const task = expectServedVideo(item);
 			expect(item.json).toMatchObject({ status: 'SUCCESS', model: 'cogvideox-3', prompt: node.parameters.prompt });
-			expect(task!.body).toMatchObject({ model: 'cogvideox-3', prompt: node.parameters.prompt });
-			expect(task!.body.image_url).toEqual([node.parameters.firstFrameUrl, node.parameters.lastFrameUrl]);
-			const video = item.binary.data;
-			expect(video).toMatchObject({ fileName: `${task!.id}.mp4`, mimeType: 'video/mp4' });
-			expect({ sha256: video.sha256, size: video.size }).toEqual({ sha256: task!.videoSha256, size: task!.videoSize });
+			expect(task.body).toMatchObject({ model: 'cogvideox-3', prompt: node.parameters.prompt });
+			expect(task.body.image_url).toEqual([node.parameters.firstFrameUrl, node.parameters.lastFrameUrl]);
 			expectNoKeyIn(run.stdout + run.stderr);
 		}, 5 * MINUTE);
 
 		test('submit without waiting, a Wait node, then Get Result by task ID: one task, its video downloaded by Get Result', async () => {
-			const run = await execute(IDS.submitWaitGet);
-			if (knownBreak(run)) return;
-			expectSucceeded(run);
-			expect(run.creates).toBe(1);
+			const run = await runSucceeding(IDS.submitWaitGet, 1);
+			if (!run) return;
 
 			const [submitted] = run.output['Submit Video Task'];
 			const taskId = submitted.json.taskId as string;
@@ -318,21 +310,16 @@ export function describeExamplesIn(target: E2eTarget): void {
 			expect(submitted.binary).toEqual({});
 			expect(run.output['Wait'].map((item) => item.json.taskId)).toEqual([taskId]);
 
-			const task = standin.tasks.get(taskId)!;
-			expect(task).toBeDefined();
 			const [result] = run.output['Get Result'];
+			const task = expectServedVideo(result, taskId);
 			expect(result.json).toMatchObject({ taskId, status: 'SUCCESS', model: 'cogvideox-3' });
 			expect(result.json.videoUrl).toBe(`${standin.filesOrigin}/video/${taskId}.mp4`);
-			const video = result.binary.data;
-			expect(video).toMatchObject({ fileName: `${taskId}.mp4`, mimeType: 'video/mp4' });
-			expect({ sha256: video.sha256, size: video.size }).toEqual({ sha256: task.videoSha256, size: task.videoSize });
 			// The Wait node really waited (its amount, in seconds) between the create and Get Result's first poll.
 			const waitSeconds = nodeOfType(submitExample, 'n8n-nodes-base.wait').parameters.amount as number;
 			const polls = standin.apiRequests.filter((request) => request.method === 'GET' && request.path.includes(taskId) && request.at >= task.createdAt);
 			expect(polls.length).toBeGreaterThan(0);
 			expect(polls[0].at - task.createdAt).toBeGreaterThanOrEqual(waitSeconds * 1000 - 100);
-			expect(standin.fileAuthorizationHeaders).toEqual([]);
-			expectNoKeyIn(run.stdout + run.stderr);
+			expectNoLeak(run);
 		}, 5 * MINUTE);
 
 		test('AI Agent with CogVideoX as its tool: the model sees a `prompt` schema, its call makes one task, the agent gets its ID and URL', async () => {
@@ -419,14 +406,14 @@ export function describeExamplesIn(target: E2eTarget): void {
 				expect(posts).toHaveLength(2);
 				expect(posts[1].request_id).toBe(posts[0].request_id);
 				expect(created).toHaveLength(1);
-				expect(item.binary.data).toMatchObject({ sha256: created[0].videoSha256, size: created[0].videoSize });
+				expectServedVideo(item, created[0].id);
 			}, 5 * MINUTE);
 
 			test('a download cut short is fetched again, and n8n stores the bytes the API served', async () => {
 				const { run, created, item } = await runWithFault({ on: 'download', cut: 'short' });
 				expectSucceeded(run);
 				expect(standin.fileRequests.filter((request) => request.path === `/video/${created[0].id}.mp4`)).toHaveLength(2);
-				expect(item.binary.data).toMatchObject({ sha256: created[0].videoSha256, size: created[0].videoSize });
+				expectServedVideo(item, created[0].id);
 			}, 5 * MINUTE);
 
 			test('a poll answered by a gateway page is retried; the task is not abandoned', async () => {
