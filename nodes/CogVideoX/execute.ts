@@ -12,7 +12,7 @@ import type { NodeOperation } from './operations';
 import { TaskPace } from './pace';
 import { GenerationTimes } from './poll';
 import type { PreparedItem } from './prepare';
-import { prepareItem } from './prepare';
+import { OPTION_DEFAULTS, prepareItem } from './prepare';
 import type { ItemProgress, ItemRun } from './runItem';
 import { runGenerate, runGetResult } from './runItem';
 import type { ApiClient } from './transport';
@@ -56,7 +56,7 @@ function failureItem(error: ItemError, itemIndex: number, progress: ItemProgress
 
 function readConcurrency(ctx: IExecuteFunctions): number {
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
-	const value = Number(options.maxConcurrency ?? 5);
+	const value = Number(options.maxConcurrency ?? OPTION_DEFAULTS.maxConcurrency);
 	if (!Number.isInteger(value) || value < 1) {
 		throw new NodeOperationError(ctx.getNode(), `Options › Max Concurrent Tasks: "${String(options.maxConcurrency)}" is not a whole number of 1 or more`);
 	}

@@ -12,6 +12,14 @@ import type { NodeOperation } from './operations';
 import { GENERATORS, isGenerator } from './operations';
 import { checkImageCount, checkPrompt, resolveModel, settingsToBody } from './request';
 
+/** The Options collection's defaults: the editor shows them and the run falls back to them. */
+export const OPTION_DEFAULTS = {
+	maxConcurrency: 5,
+	pollIntervalSeconds: 5,
+	timeoutSeconds: 900,
+	outputBinaryProperty: 'data',
+} as const;
+
 export interface RunOptions {
 	wait: boolean;
 	download: boolean;
@@ -52,7 +60,7 @@ function positiveSeconds(value: unknown, label: string, fallback: number): numbe
 
 export function readRunOptions(ctx: IExecuteFunctions, itemIndex: number): RunOptions {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const outputBinaryProperty = String(options.outputBinaryProperty ?? 'data').trim();
+	const outputBinaryProperty = String(options.outputBinaryProperty ?? OPTION_DEFAULTS.outputBinaryProperty).trim();
 	if (!outputBinaryProperty) throw new InputError('Options › Put Output in Field is empty: enter a binary property name such as data');
 	return {
 		wait: ctx.getNodeParameter('waitForCompletion', itemIndex, true) as boolean,
@@ -60,8 +68,8 @@ export function readRunOptions(ctx: IExecuteFunctions, itemIndex: number): RunOp
 		download: typeof options.download === 'boolean' ? options.download : !ctx.isToolExecution(),
 		downloadCover: options.downloadCover === true,
 		outputBinaryProperty,
-		pollIntervalMs: positiveSeconds(options.pollInterval, 'Poll Interval', 5),
-		timeoutMs: positiveSeconds(options.timeout, 'Timeout', 900),
+		pollIntervalMs: positiveSeconds(options.pollInterval, 'Poll Interval', OPTION_DEFAULTS.pollIntervalSeconds),
+		timeoutMs: positiveSeconds(options.timeout, 'Timeout', OPTION_DEFAULTS.timeoutSeconds),
 	};
 }
 

@@ -9,6 +9,7 @@ import { CogVideoX } from '../../nodes/CogVideoX/CogVideoX.node';
 import { sizeOptions } from '../../nodes/CogVideoX/actions/fields';
 import { MODELS, modelsFor, SETTING_NAMES } from '../../nodes/CogVideoX/models';
 import type { Operation } from '../../nodes/CogVideoX/models';
+import { OPTION_DEFAULTS } from '../../nodes/CogVideoX/prepare';
 
 const node = new CogVideoX();
 const { properties } = node.description;
@@ -100,5 +101,18 @@ describe('parameters', () => {
 		}
 		expect(node.description.name).toBe('cogVideoX');
 		expect(node.description.credentials).toEqual([expect.objectContaining({ name: 'zhipuAiApi', required: true })]);
+	});
+});
+
+describe('Options', () => {
+	it('shows the defaults the run falls back to (the lint rules want literal defaults in the description)', () => {
+		const options = properties.find((property) => property.name === 'options')!.options as INodeProperties[];
+		const defaultOf = (name: string) => options.find((option) => option.name === name)!.default;
+		expect({
+			maxConcurrency: defaultOf('maxConcurrency'),
+			pollIntervalSeconds: defaultOf('pollInterval'),
+			timeoutSeconds: defaultOf('timeout'),
+			outputBinaryProperty: defaultOf('outputBinaryProperty'),
+		}).toEqual(OPTION_DEFAULTS);
 	});
 });
