@@ -9,7 +9,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { apiBaseUrl } from './baseUrl';
 import { InputError, VideoError } from './errors';
 import type { NodeOperation } from './operations';
-import { TaskPace } from './pace';
+import { heldSlot, TaskPace } from './pace';
 import { GenerationTimes } from './poll';
 import type { PreparedItem } from './prepare';
 import { OPTION_DEFAULTS, prepareItem } from './prepare';
@@ -109,14 +109,10 @@ export async function executeVideoNode(ctx: IExecuteFunctions): Promise<INodeExe
 
 	const runOne = async (item: PreparedItem) => {
 		if (!(await pace.acquire())) return;
-		let holdsSlot = true;
-		const releaseSlot = () => {
-			if (holdsSlot) pace.release();
-			holdsSlot = false;
-		};
+		const slot = heldSlot(pace);
 		const progress: ItemProgress = {};
 		progressByItem.set(item.itemIndex, progress);
-		const run: ItemRun = { ctx, client, pace, releaseSlot, times, progress };
+		const run: ItemRun = { ctx, client, slot, times, progress };
 		try {
 			const output = item.kind === 'generate' ? await runGenerate(run, item) : await runGetResult(run, item);
 			results[item.itemIndex] = { ...output, pairedItem: { item: item.itemIndex } };
@@ -134,7 +130,7 @@ export async function executeVideoNode(ctx: IExecuteFunctions): Promise<INodeExe
 				pace.close();
 			}
 		} finally {
-			releaseSlot();
+			slot.release();
 		}
 	};
 	await Promise.all(prepared.map(runOne));

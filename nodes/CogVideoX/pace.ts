@@ -62,3 +62,28 @@ export class TaskPace {
 		}
 	}
 }
+
+/** One item's place in the pace, from its create until the API reports its task finished. */
+export interface PaceSlot {
+	pace: TaskPace;
+	/** Gives the place back: when the task is done, or while waiting out a 1302, so the lowered limit binds too. */
+	release(): void;
+	/** Takes a place again, waiting in line; false when the run stopped meanwhile. */
+	reacquire(): Promise<boolean>;
+}
+
+/** A slot for an item that holds a place already (its acquire() returned true). */
+export function heldSlot(pace: TaskPace): PaceSlot {
+	let held = true;
+	return {
+		pace,
+		release() {
+			if (held) pace.release();
+			held = false;
+		},
+		async reacquire() {
+			if (!held) held = await pace.acquire();
+			return held;
+		},
+	};
+}

@@ -9,7 +9,7 @@ import type { GenerationTimes } from './poll';
 import { waitForTask } from './poll';
 import type { PreparedGenerate, PreparedGetResult, RunOptions } from './prepare';
 import { buildCreateBody } from './request';
-import type { TaskPace } from './pace';
+import type { PaceSlot } from './pace';
 import { submitTask } from './submit';
 import type { ApiClient, TaskResult } from './transport';
 import { getTaskResult } from './transport';
@@ -24,9 +24,8 @@ export interface ItemProgress {
 export interface ItemRun {
 	ctx: IExecuteFunctions;
 	client: ApiClient;
-	pace: TaskPace;
-	/** Frees the item's pace slot: called once the task is finished on the API's side, before the download. */
-	releaseSlot: () => void;
+	/** The item's place in the pace: released once the task is finished on the API's side, before the download. */
+	slot: PaceSlot;
 	times: GenerationTimes;
 	progress: ItemProgress;
 }
@@ -43,7 +42,7 @@ export async function runGenerate(run: ItemRun, item: PreparedGenerate): Promise
 	for (const ref of item.images) images.push(await imageForApi(ctx, itemIndex, ref, model));
 	const body = buildCreateBody({ operation, model, prompt, images, settings: settingsBody, requestId });
 	const submittedAt = Date.now();
-	const created = await submitTask(client, body, run.pace, submittedAt + options.timeoutMs);
+	const created = await submitTask(client, body, run.slot, submittedAt + options.timeoutMs);
 	progress.taskId = created.taskId;
 	const json: IDataObject = {
 		taskId: created.taskId,
@@ -69,7 +68,7 @@ export async function runGetResult(run: ItemRun, item: PreparedGetResult): Promi
 	if (result.status !== 'SUCCESS') {
 		return { json: { ...json, requestId: result.requestId, model: result.model, status: result.status } };
 	}
-	run.releaseSlot();
+	run.slot.release();
 	return await output(run, taskId, options, json, result, {});
 }
 
@@ -88,7 +87,7 @@ async function deliver(
 		startedAt,
 		expectedMs: model ? run.times.expected(model) : undefined,
 	});
-	run.releaseSlot();
+	run.slot.release();
 	if (model) run.times.record(model, finished.finishedAt - startedAt);
 	const timings = {
 		finishedAt: new Date(finished.finishedAt).toISOString(),

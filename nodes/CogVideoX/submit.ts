@@ -1,7 +1,8 @@
 /**
  * Creating a task within the run's pace, so that no failure can make a second paid task out of one item.
  * - Busy answers (1302 concurrency, 1303 rate, 1305 overload) are waited out with jittered, growing pauses and the
- *   same request_id until the item's deadline; a 1302 also lowers the pace.
+ *   same request_id until the item's deadline. A 1302 also lowers the run's pace, and the item gives up its place
+ *   while it waits, so the lower limit holds for it as well.
  * - No answer at all (a timeout, a dropped connection) may mean the task was made: the create is sent again with
  *   the same request_id, which the API takes as the same request. If it answers 1231 (duplicate), the task is
  *   looked up by its request_id; if it cannot be found, the error says that a task may exist.
@@ -11,7 +12,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { sleepUnlessCancelled } from './wait';
 
 import { VideoError } from './errors';
-import type { TaskPace } from './pace';
+import type { PaceSlot } from './pace';
 import type { ApiClient, CreatedTask } from './transport';
 import { settle } from './settle';
 import { createTask, getTaskResult, jitter } from './transport';
@@ -40,7 +41,7 @@ function mayExist(error: VideoError, requestId: string, why: string): VideoError
 export async function submitTask(
 	client: ApiClient,
 	body: IDataObject & { request_id: string },
-	pace: TaskPace,
+	slot: PaceSlot,
 	deadline: number,
 ): Promise<Submitted> {
 	const requestId = body.request_id;
@@ -48,7 +49,7 @@ export async function submitTask(
 	for (let attempt = 1; ; attempt++) {
 		const attemptResult = await settle(createTask(client, body));
 		if (attemptResult.ok) {
-			pace.created();
+			slot.pace.created();
 			return { ...attemptResult.value, attempts: attempt };
 		}
 		const error = attemptResult.error;
@@ -56,20 +57,30 @@ export async function submitTask(
 		if (error.apiCode === '1231' && unanswered > 0) {
 			const found = await findDuplicate(client, requestId);
 			if (found) {
-				pace.created();
+				slot.pace.created();
 				return { ...found, attempts: attempt };
 			}
 			throw mayExist(error, requestId, 'The API says this request was already submitted, but its task could not be found');
 		}
 		if (error.kind === 'network') unanswered++;
 		else if (error.kind !== 'busy') throw error;
-		if (error.apiCode === '1302') pace.lower();
+		const atAccountLimit = error.apiCode === '1302';
 		const pause = jitter(Math.min(BUSY_BACKOFF.firstMs * 2 ** (attempt - 1), BUSY_BACKOFF.maxMs));
 		if (unanswered >= MAX_UNANSWERED_CREATES || Date.now() + pause > deadline) {
 			if (unanswered > 0) throw mayExist(error, requestId, `The Zhipu API did not answer the create request (${unanswered} of ${attempt} tries)`);
 			error.message = `${error.message}. No task was created: the API stayed busy until the timeout`;
 			throw error;
 		}
+		if (!atAccountLimit) {
+			await sleepUnlessCancelled(pause, client.signal);
+			continue;
+		}
+		// The account is full: run fewer tasks at once, and wait in line for a place like any item not yet started.
+		slot.pace.lower();
+		slot.release();
 		await sleepUnlessCancelled(pause, client.signal);
+		if (!(await slot.reacquire())) {
+			throw new VideoError('The run stopped before this item could create its task; no task was created', { kind: 'other' });
+		}
 	}
 }

@@ -80,7 +80,6 @@ describe('items in parallel', () => {
 		const requestIdsByPrompt = new Map<string, Set<string>>();
 		for (const post of posts) requestIdsByPrompt.set(post.prompt, (requestIdsByPrompt.get(post.prompt) ?? new Set()).add(post.request_id));
 		expect([...requestIdsByPrompt.values()].every((ids) => ids.size === 1)).toBe(true);
-		expect(maxInFlight([...standin.tasks.values()])).toBeLessThanOrEqual(2);
 	});
 
 	it('two executions at once keep their own pace: neither limits the other', async () => {

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 
-import { TaskPace } from '../../nodes/CogVideoX/pace';
+import { heldSlot, TaskPace } from '../../nodes/CogVideoX/pace';
 import { submitTask } from '../../nodes/CogVideoX/submit';
 import { createContext } from '../helpers/executeContext';
 import type { Standin, StandinOptions } from '../standin/server';
@@ -70,7 +70,9 @@ describe('create: the connection drops after the request was sent', () => {
 		standin.injectFault({ on: 'create', hangMs: 800 });
 		const test = createContext({ parameters: {}, credentials: credentialsFor(standin) });
 		const client = { ctx: test.ctx, baseUrl: standin.apiUrl, requestTimeoutMs: 300 };
-		const created = await submitTask(client, { model: 'cogvideox-flash', prompt: 'a cat', request_id: 'req-timeout-1' }, new TaskPace(1), Date.now() + 30_000);
+		const pace = new TaskPace(1);
+		await pace.acquire();
+		const created = await submitTask(client, { model: 'cogvideox-flash', prompt: 'a cat', request_id: 'req-timeout-1' }, heldSlot(pace), Date.now() + 30_000);
 		expect(created.attempts).toBe(2);
 		expect(standin.tasks.size).toBe(1);
 		expect(created.taskId).toBe([...standin.tasks.keys()][0]);

@@ -1,4 +1,4 @@
-import { TaskPace } from '../../nodes/CogVideoX/pace';
+import { heldSlot, TaskPace } from '../../nodes/CogVideoX/pace';
 import { GenerationTimes, nextPollDelay } from '../../nodes/CogVideoX/poll';
 
 describe('TaskPace', () => {
@@ -34,6 +34,25 @@ describe('TaskPace', () => {
 		void pace.acquire();
 		pace.lower();
 		expect(pace.currentLimit).toBe(1);
+	});
+
+	it('a slot given back while waiting out a 1302 gets in line again behind the items already waiting', async () => {
+		const pace = new TaskPace(2);
+		await pace.acquire();
+		await pace.acquire();
+		const slot = heldSlot(pace);
+		const order: string[] = [];
+		const waiting = pace.acquire().then(() => order.push('waiting item'));
+		pace.lower();
+		expect(pace.currentLimit).toBe(1);
+		slot.release();
+		slot.release();
+		const back = slot.reacquire().then((granted) => order.push(`slot again: ${granted}`));
+		pace.release();
+		await waiting;
+		pace.release();
+		await back;
+		expect(order).toEqual(['waiting item', 'slot again: true']);
 	});
 
 	it('tells waiting items not to start once closed', async () => {
