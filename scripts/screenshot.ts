@@ -18,7 +18,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
-import { chromium } from 'playwright-core';
+import { chromium, type APIRequestContext } from 'playwright-core';
+
+import { SANDBOX_API_KEY } from '../test/standin/cli';
 
 const REPO = resolve(__dirname, '..');
 const OUT = resolve(process.env.SCREENSHOT_OUT ?? join(REPO, 'docs', 'screenshot.png'));
@@ -100,6 +102,28 @@ async function stop(child: ChildProcess): Promise<void> {
 	clearTimeout(timer);
 }
 
+/**
+ * The credential's Test button, through the same REST call the editor makes: the sandbox's key passes and a wrong
+ * one is told apart, against the stand-in API, without creating a task.
+ */
+async function checkCredentialTest(request: APIRequestContext, n8nUrl: string, startOutput: string): Promise<void> {
+	const apiUrl = /points at (\S+);/.exec(startOutput)?.[1];
+	if (!apiUrl) throw new Error('start.sh did not say where the stand-in API is');
+	for (const [apiKey, expected] of [
+		[SANDBOX_API_KEY, 'OK'],
+		['wrong-id.wrong-secret', 'Error'],
+	] as const) {
+		const response = await request.post(`${n8nUrl}/rest/credentials/test`, {
+			data: { credentials: { name: 'Test button check', type: 'zhipuAiApi', data: { apiKey, region: 'custom', baseUrl: apiUrl } } },
+		});
+		const result = ((await response.json()) as { data?: { status?: string; message?: string } }).data;
+		if (result?.status !== expected) {
+			throw new Error(`the credential Test button gave ${JSON.stringify(result)} for a ${expected === 'OK' ? 'good' : 'wrong'} key`);
+		}
+	}
+	log('the credential Test button passes the sandbox key and refuses a wrong one');
+}
+
 async function main(): Promise<void> {
 	ensureChromium();
 	const started = Date.now();
@@ -130,6 +154,7 @@ async function main(): Promise<void> {
 			data: { emailOrLdapLoginId: OWNER.email, password: OWNER.password },
 		});
 		if (!login.ok()) throw new Error(`signing in as ${OWNER.email} failed: HTTP ${login.status()} ${await login.text()}`);
+		await checkCredentialTest(page.request, sandbox.url, sandbox.output());
 
 		await page.goto(`${sandbox.url}/workflow/${exampleId(EXAMPLE_FILE)}`, { waitUntil: 'domcontentloaded' });
 		const node = page.locator(`[data-test-id="canvas-node"][data-node-name="${NODE_NAME}"]`);

@@ -30,9 +30,12 @@ function alive(pid: number): boolean {
 	}
 }
 
+/** The key the sandbox's credential carries, unless --api-key says otherwise. */
+export const SANDBOX_API_KEY = 'sandbox-key.sandbox-secret';
+
 async function main(): Promise<void> {
 	const generationMs = Number(option('generation-ms') ?? 5000);
-	const apiKey = option('api-key') ?? 'sandbox-key.sandbox-secret';
+	const apiKey = option('api-key') ?? SANDBOX_API_KEY;
 	const standin = await startStandin({ apiKey, generationMs });
 	const chat = await startScriptedChatModel({ prompt: 'A paper boat sails down a rainy street at night, neon reflections, close-up' });
 	const info = JSON.stringify({
@@ -77,7 +80,10 @@ async function main(): Promise<void> {
 	}, 1000);
 }
 
-main().catch((error: unknown) => {
-	process.stderr.write(`stand-in API failed to start: ${String(error)}\n`);
-	process.exit(1);
-});
+// Only as a process of its own: other scripts import SANDBOX_API_KEY from here.
+if (require.main === module) {
+	main().catch((error: unknown) => {
+		process.stderr.write(`stand-in API failed to start: ${String(error)}\n`);
+		process.exit(1);
+	});
+}
