@@ -4,11 +4,10 @@
  * the socket's stream goes straight into prepareBinaryData (a file in n8n's filesystem mode).
  */
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
-import { sleepUnlessCancelled } from './wait';
+import { jitter, sleepUnlessCancelled } from './wait';
 
 import { VideoError } from './errors';
 import { settle } from './settle';
-import { jitter } from './transport';
 
 export interface DownloadRequest {
 	url: string;

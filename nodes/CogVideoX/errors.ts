@@ -14,9 +14,8 @@ export class VideoError extends Error {
 	description?: string;
 	/** Set as soon as a task exists, so the error can name it and a later Get Result can pick it up. */
 	taskId?: string;
-	requestId?: string;
 
-	constructor(message: string, details: Partial<Pick<VideoError, 'httpCode' | 'apiCode' | 'kind' | 'description' | 'taskId' | 'requestId'>> = {}) {
+	constructor(message: string, details: Partial<Pick<VideoError, 'httpCode' | 'apiCode' | 'kind' | 'description' | 'taskId'>> = {}) {
 		super(message);
 		this.name = 'VideoError';
 		Object.assign(this, details);

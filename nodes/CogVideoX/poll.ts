@@ -3,12 +3,12 @@
  * Transient read failures (gateway pages, 5xx, dropped connections, rate limits) never abandon a paid task:
  * the poller backs off and reads again until the deadline.
  */
-import { sleepUnlessCancelled } from './wait';
+import { jitter, sleepUnlessCancelled } from './wait';
 
 import { TRANSIENT_KINDS, VideoError } from './errors';
 import { settle } from './settle';
 import type { ApiClient, TaskResult } from './transport';
-import { getTaskResult, jitter } from './transport';
+import { getTaskResult } from './transport';
 
 export interface PollSettings {
 	intervalMs: number;
@@ -59,6 +59,12 @@ const STILL_RUNNING = new Set(['PROCESSING', 'SUBMITTED', 'QUEUED', 'RUNNING', '
 /** Longest pause after repeated read failures; keeps a flapping gateway from being hammered. */
 const MAX_FAILURE_BACKOFF_MS = 30_000;
 
+/** The error of a task that ended in FAIL, with the reason the API gave, if any. */
+export function taskFailed(result: TaskResult, taskId: string): VideoError {
+	const reason = result.failReason ? `: ${result.failReason}` : ' without giving a reason';
+	return new VideoError(`The video generation failed${reason}`, { kind: 'other', taskId });
+}
+
 export async function waitForTask(client: ApiClient, taskId: string, settings: PollSettings): Promise<FinishedTask> {
 	const deadline = settings.startedAt + settings.timeoutMs;
 	let polls = 0;
@@ -84,10 +90,7 @@ export async function waitForTask(client: ApiClient, taskId: string, settings: P
 		failuresInARow = 0;
 		const result = read.value;
 		if (result.status === 'SUCCESS') return { ...result, polls, finishedAt: Date.now() };
-		if (result.status === 'FAIL') {
-			const reason = result.failReason ? `: ${result.failReason}` : ' without giving a reason';
-			throw new VideoError(`The video generation failed${reason}`, { kind: 'other', taskId });
-		}
+		if (result.status === 'FAIL') throw taskFailed(result, taskId);
 		if (!STILL_RUNNING.has(result.status)) {
 			throw new VideoError(`The API reported an unknown task status "${result.status}"`, { kind: 'other', taskId });
 		}

@@ -6,7 +6,7 @@ import { downloadToBinary } from './download';
 import { VideoError } from './errors';
 import { imageForApi } from './images';
 import type { GenerationTimes } from './poll';
-import { waitForTask } from './poll';
+import { taskFailed, waitForTask } from './poll';
 import type { PreparedGenerate, PreparedGetResult, RunOptions } from './prepare';
 import { buildCreateBody } from './request';
 import type { PaceSlot } from './pace';
@@ -62,9 +62,7 @@ export async function runGetResult(run: ItemRun, item: PreparedGetResult): Promi
 	const json: IDataObject = { taskId };
 	if (options.wait) return await deliver(run, taskId, options, json, Date.now());
 	const result = await getTaskResult(run.client, taskId);
-	if (result.status === 'FAIL') {
-		throw new VideoError(`The video generation failed${result.failReason ? `: ${result.failReason}` : ''}`, { taskId });
-	}
+	if (result.status === 'FAIL') throw taskFailed(result, taskId);
 	if (result.status !== 'SUCCESS') {
 		return { json: { ...json, requestId: result.requestId, model: result.model, status: result.status } };
 	}

@@ -9,13 +9,13 @@
  * - Every other refusal is final: retrying it could only waste money or time.
  */
 import type { IDataObject } from 'n8n-workflow';
-import { sleepUnlessCancelled } from './wait';
+import { jitter, sleepUnlessCancelled } from './wait';
 
 import { VideoError } from './errors';
 import type { PaceSlot } from './pace';
 import type { ApiClient, CreatedTask } from './transport';
 import { settle } from './settle';
-import { createTask, getTaskResult, jitter } from './transport';
+import { createTask, getTaskResult } from './transport';
 
 export const BUSY_BACKOFF = { firstMs: 1000, maxMs: 30_000 };
 

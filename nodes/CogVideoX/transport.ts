@@ -92,16 +92,9 @@ export async function createTask(client: ApiClient, body: IDataObject & { reques
 			status: String(created.task_status ?? 'PROCESSING'),
 		};
 	}
-	const error = isOk(answer)
+	throw isOk(answer)
 		? new VideoError('The API accepted the request but returned no task id', { httpCode: answer.statusCode, kind: 'other' })
 		: failureOf(answer);
-	error.requestId = body.request_id;
-	throw error;
-}
-
-/** Full jitter on the upper half, so many items backing off at once do not return at once. */
-export function jitter(ms: number): number {
-	return Math.round(ms / 2 + Math.random() * (ms / 2));
 }
 
 export interface TaskResult {

@@ -7,6 +7,11 @@ import { sleep } from 'n8n-workflow';
 
 const sleepFor = sleep as (ms: number, signal?: AbortSignal) => Promise<void>;
 
+/** Full jitter on the upper half, so many items backing off at once do not return at once. */
+export function jitter(ms: number): number {
+	return Math.round(ms / 2 + Math.random() * (ms / 2));
+}
+
 export async function sleepUnlessCancelled(ms: number, signal?: AbortSignal): Promise<void> {
 	if (!signal) return await sleepFor(ms);
 	await new Promise<void>((resolve, reject) => {
