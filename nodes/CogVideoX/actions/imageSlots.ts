@@ -14,11 +14,14 @@ export function imageSourceOf(ctx: IExecuteFunctions, itemIndex: number): 'binar
 	return ctx.getNodeParameter('imageSource', itemIndex, 'binary') === 'url' ? 'url' : 'binary';
 }
 
+/** An image reference named as the editor names its field: "<label> URL" or "<label> Binary Property". */
+export function imageRef(source: 'binary' | 'url', label: string, value: string): ImageRef {
+	return source === 'url' ? { field: `${label} URL`, source, url: value } : { field: `${label} Binary Property`, source, property: value };
+}
+
 export function slotRefs(ctx: IExecuteFunctions, itemIndex: number, slots: ImageSlot[]): ImageRef[] {
 	const source = imageSourceOf(ctx, itemIndex);
 	return slots.map((slot) =>
-		source === 'url'
-			? { field: `${slot.label} URL`, source, url: String(ctx.getNodeParameter(slot.urlName, itemIndex, '')) }
-			: { field: `${slot.label} Binary Property`, source, property: String(ctx.getNodeParameter(slot.binaryName, itemIndex, '')) },
+		imageRef(source, slot.label, String(ctx.getNodeParameter(source === 'url' ? slot.urlName : slot.binaryName, itemIndex, ''))),
 	);
 }

@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { ImageRef } from '../images';
 import { IMAGE_COUNT } from '../models';
 import { modelField } from './fields';
-import { imageSourceOf } from './imageSlots';
+import { imageRef, imageSourceOf } from './imageSlots';
 
 export const operation = {
 	name: 'Reference Images to Video',
@@ -58,8 +58,6 @@ export function imageRefs(ctx: IExecuteFunctions, itemIndex: number): ImageRef[]
 	const source = imageSourceOf(ctx, itemIndex);
 	const entries = ctx.getNodeParameter('referenceImages.images', itemIndex, []) as Array<{ binaryProperty?: string; url?: string }>;
 	return entries.map((entry, index) =>
-		source === 'url'
-			? { field: `Reference Images › Image ${index + 1} URL`, source, url: String(entry.url ?? '') }
-			: { field: `Reference Images › Image ${index + 1} Binary Property`, source, property: String(entry.binaryProperty ?? 'data') },
+		imageRef(source, `Reference Images › Image ${index + 1}`, String((source === 'url' ? entry.url : entry.binaryProperty ?? 'data') ?? '')),
 	);
 }
