@@ -6,7 +6,7 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 import { jitter, sleepUnlessCancelled } from './wait';
 
-import { VideoError } from './errors';
+import { connectionFailure, isTransient, VideoError } from './errors';
 import { settle } from './settle';
 
 export interface DownloadRequest {
@@ -30,12 +30,6 @@ interface StreamResponse {
 	body: ReadableBody;
 }
 
-/** A failed connection; its low-level code goes in the description, as n8n rewrites messages that contain one. */
-function connectionFailure(message: string, cause: unknown, taskId: string): VideoError {
-	const { code, message: detail } = (cause ?? {}) as { code?: string; message?: string };
-	return new VideoError(message, { kind: 'network', taskId, description: `The connection failed: ${code ?? detail ?? 'no answer'}` });
-}
-
 /** The size n8n stored, in bytes: from the binary data store in filesystem mode, or from the base64 in memory mode. */
 async function storedSize(ctx: IExecuteFunctions, binary: IBinaryData): Promise<number> {
 	if (binary.id) return (await ctx.helpers.getBinaryMetadata(binary.id)).fileSize;
@@ -55,8 +49,7 @@ export async function downloadToBinary(ctx: IExecuteFunctions, request: Download
 		const outcome = await settle(downloadOnce(ctx, request));
 		if (outcome.ok) return outcome.value;
 		const { error } = outcome;
-		const retryable = error instanceof VideoError && (error.kind === 'network' || error.kind === 'server');
-		if (!retryable || attempt >= DOWNLOAD_ATTEMPTS || request.signal?.aborted) throw error;
+		if (!isTransient(error) || attempt >= DOWNLOAD_ATTEMPTS || request.signal?.aborted) throw error;
 		await sleepUnlessCancelled(jitter(RETRY_PAUSE_MS * 2 ** (attempt - 1)), request.signal);
 	}
 }

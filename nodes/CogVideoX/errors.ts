@@ -54,8 +54,21 @@ export type FailureKind =
 	| 'notFound'
 	| 'other';
 
-/** Failures worth another try of a read-only call such as a poll. */
+/** Failures worth another try of a read-only call such as a poll or a download. */
 export const TRANSIENT_KINDS: readonly FailureKind[] = ['busy', 'server', 'network'];
+
+export function isTransient(error: unknown): error is VideoError {
+	return error instanceof VideoError && error.kind !== undefined && TRANSIENT_KINDS.includes(error.kind);
+}
+
+/**
+ * A call that got no answer. The low-level reason (ECONNRESET, ETIMEDOUT…) goes in the description:
+ * n8n rewrites an error message that contains such a code, which would drop the task id from it.
+ */
+export function connectionFailure(message: string, cause: unknown, taskId?: string): VideoError {
+	const { code, message: detail } = (cause ?? {}) as { code?: string; message?: string };
+	return new VideoError(message, { kind: 'network', taskId, description: `The connection failed: ${code ?? detail ?? 'no answer'}` });
+}
 
 interface CodeRule {
 	codes: [number, number];

@@ -5,7 +5,7 @@
  */
 import { jitter, sleepUnlessCancelled } from './wait';
 
-import { TRANSIENT_KINDS, VideoError } from './errors';
+import { isTransient, VideoError } from './errors';
 import { settle } from './settle';
 import type { ApiClient, TaskResult } from './transport';
 import { getTaskResult } from './transport';
@@ -81,8 +81,7 @@ export async function waitForTask(client: ApiClient, taskId: string, settings: P
 		const read = await settle(getTaskResult(client, taskId));
 		if (!read.ok) {
 			const error = read.error;
-			const transient = error instanceof VideoError && error.kind !== undefined && TRANSIENT_KINDS.includes(error.kind);
-			if (!transient || Date.now() >= deadline) throw error;
+			if (!isTransient(error) || Date.now() >= deadline) throw error;
 			failuresInARow++;
 			lastProblem = ` The last check failed: ${error.message}.`;
 			continue;

@@ -4,7 +4,7 @@
  */
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods } from 'n8n-workflow';
 
-import { classifyFailure, VideoError } from './errors';
+import { classifyFailure, connectionFailure, VideoError } from './errors';
 import { settle } from './settle';
 
 export const CREDENTIAL_TYPE = 'zhipuAiApi';
@@ -35,15 +35,6 @@ function parseBody(body: unknown): unknown {
 	}
 }
 
-function networkFailure(error: unknown, action: string): VideoError {
-	const { code, message } = (error ?? {}) as { code?: string; message?: string };
-	// The low-level reason goes in the description: n8n rewrites a message that contains codes such as ECONNRESET.
-	return new VideoError(`Could not reach the Zhipu API to ${action}`, {
-		kind: 'network',
-		description: `The connection failed: ${code ?? message ?? 'no answer'}`,
-	});
-}
-
 async function send(client: ApiClient, method: IHttpRequestMethods, path: string, action: string, body?: IDataObject): Promise<ApiAnswer> {
 	const sent = await settle(
 		client.ctx.helpers.httpRequestWithAuthentication.call(client.ctx, CREDENTIAL_TYPE, {
@@ -60,7 +51,7 @@ async function send(client: ApiClient, method: IHttpRequestMethods, path: string
 			abortSignal: client.signal,
 		}),
 	);
-	if (!sent.ok) throw networkFailure(sent.error, action);
+	if (!sent.ok) throw connectionFailure(`Could not reach the Zhipu API to ${action}`, sent.error);
 	const response = sent.value as { statusCode: number; body: unknown };
 	return { statusCode: Number(response.statusCode), body: parseBody(response.body) };
 }
