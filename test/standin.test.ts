@@ -222,14 +222,30 @@ describe('validation', () => {
 });
 
 describe('request_id idempotency', () => {
-	it('returns the existing task for a repeated request_id', async () => {
+	it('by default answers a repeated request_id with 1231, and finds a task by its id only', async () => {
 		const body = { model: 'cogvideox-3', prompt: 'x', request_id: 'my-req-1' };
 		const a = await create(body);
-		const b = await create(body);
-		expect(a.json.request_id).toBe('my-req-1');
-		expect(b).toEqual(a);
+		expect(a).toMatchObject({ status: 200, json: { request_id: 'my-req-1' } });
+		expect(await create(body)).toMatchObject({ status: 400, json: { error: { code: '1231' } } });
 		expect(s.tasks.size).toBe(1);
 		expect(s.createCalls()).toBe(2);
+		expect((await poll(a.json.id)).status).toBe(200);
+		expect(await poll('my-req-1')).toMatchObject({ status: 404, json: { error: { code: '1214' } } });
+	});
+
+	it('the other readings as options: the existing task for a repeated request_id, and a lookup by request_id', async () => {
+		const other = await startStandin({ generationMs: 150, duplicateRequest: 'existingTask', findByRequestId: true });
+		try {
+			const body = { model: 'cogvideox-3', prompt: 'x', request_id: 'my-req-2' };
+			const send = async () => (await fetch(`${other.apiUrl}/videos/generations`, { method: 'POST', headers: auth(), body: JSON.stringify(body) })).json();
+			const a = await send();
+			expect(await send()).toEqual(a);
+			expect(other.tasks.size).toBe(1);
+			const byRequestId = await fetch(`${other.apiUrl}/async-result/my-req-2`, { headers: auth() });
+			expect(await byRequestId.json()).toMatchObject({ request_id: 'my-req-2', task_status: 'PROCESSING' });
+		} finally {
+			await other.close();
+		}
 	});
 });
 
@@ -271,6 +287,15 @@ describe('faults', () => {
 		expect(done).toEqual({ model: 'cogvideox-3', request_id: expect.any(String), task_status: 'FAIL', error: { message: 'content refused' } });
 		expect(s.tasks.get(id)!.status).toBe('FAIL');
 		expect((await pollUntilDone(second)).task_status).toBe('SUCCESS');
+	});
+
+	it('taskFail with a prompt: only the next task whose prompt contains it ends in FAIL, once', async () => {
+		s.setGenerationMs(0);
+		s.injectFault({ on: 'taskFail', prompt: 'third', reason: 'refused' });
+		const first = (await create({ model: 'cogvideox-3', prompt: 'the first scene' })).json.id;
+		const third = (await create({ model: 'cogvideox-3', prompt: 'the third scene' })).json.id;
+		const again = (await create({ model: 'cogvideox-3', prompt: 'the third scene' })).json.id;
+		expect([first, third, again].map((id) => s.tasks.get(id)!.status)).toEqual(['SUCCESS', 'FAIL', 'SUCCESS']);
 	});
 
 	it('download: the next video GET answers the fault status', async () => {

@@ -17,3 +17,10 @@ export function apiBaseUrl(credentials: ICredentialDataDecryptedObject): string 
 	}
 	return custom.replace(/\/+$/, '');
 }
+
+/** Where in the platform's web console a user can see what an API base charged, for errors that say a task may exist. */
+export function billingRecordsOf(baseUrl: string): string {
+	if (baseUrl.startsWith('https://open.bigmodel.cn/')) return 'the billing records of the open.bigmodel.cn console (费用账单, Bills)';
+	if (baseUrl.startsWith('https://api.z.ai/')) return 'the billing records of the z.ai console (Billing)';
+	return 'the billing records of the Zhipu platform console that issued the API key';
+}

@@ -52,6 +52,7 @@ export type FailureKind =
 	| 'server' // server or gateway error: retry a poll; a create only as the caller decides
 	| 'network' // no answer at all: the connection failed or timed out
 	| 'notFound'
+	| 'taskFailed' // the task ended in FAIL: only a new task can help
 	| 'other';
 
 /** Failures worth another try of a read-only call such as a poll or a download. */

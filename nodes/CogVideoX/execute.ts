@@ -13,8 +13,11 @@ import { heldSlot, TaskPace } from './pace';
 import { GenerationTimes } from './poll';
 import type { PreparedItem } from './prepare';
 import { OPTION_DEFAULTS, prepareItem } from './prepare';
+import type { TryMemory } from './retryMemory';
+import { beginTry, NO_ITEM_MEMORY, requestFingerprint } from './retryMemory';
 import type { ItemProgress, ItemRun } from './runItem';
 import { runGenerate, runGetResult } from './runItem';
+import { settle } from './settle';
 import type { ApiClient } from './transport';
 import { CREDENTIAL_TYPE } from './transport';
 
@@ -72,6 +75,15 @@ function otherTasks(progressByItem: Map<number, ItemProgress>, failedItem: numbe
 }
 
 export async function executeVideoNode(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const memory = beginTry(ctx);
+	const outcome = await settle(runItems(ctx, memory));
+	// n8n runs the node again (Retry On Fail) when it throws, or when its first output item is an error item.
+	memory.end(outcome.ok ? outcome.value[0][0]?.json.error !== undefined : true);
+	if (!outcome.ok) throw outcome.error;
+	return outcome.value;
+}
+
+async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	const node = ctx.getNode();
 	const operation = ctx.getNodeParameter('operation', 0) as NodeOperation;
@@ -105,14 +117,22 @@ export async function executeVideoNode(ctx: IExecuteFunctions): Promise<INodeExe
 	const progressByItem = new Map<number, ItemProgress>();
 	let fatal: { error: ItemError; itemIndex: number } | undefined;
 	const cancelled = () => client.signal?.aborted === true;
-	client.signal?.addEventListener('abort', () => pace.close(), { once: true });
+	client.signal?.addEventListener(
+		'abort',
+		() => {
+			pace.close();
+			memory.drop();
+		},
+		{ once: true },
+	);
 
 	const runOne = async (item: PreparedItem) => {
 		if (!(await pace.acquire())) return;
 		const slot = heldSlot(pace);
 		const progress: ItemProgress = {};
 		progressByItem.set(item.itemIndex, progress);
-		const run: ItemRun = { ctx, client, slot, times, progress };
+		const itemMemory = item.kind === 'generate' ? memory.item(item.itemIndex, () => requestFingerprint(ctx, item)) : NO_ITEM_MEMORY;
+		const run: ItemRun = { ctx, client, slot, times, progress, memory: itemMemory };
 		try {
 			const output = item.kind === 'generate' ? await runGenerate(run, item) : await runGetResult(run, item);
 			results[item.itemIndex] = { ...output, pairedItem: { item: item.itemIndex } };

@@ -17,6 +17,8 @@ export interface PollSettings {
 	startedAt: number;
 	/** How long this model's tasks took earlier in the same run, if any finished yet. */
 	expectedMs?: number;
+	/** Read the task at once: it was created long before (by an earlier try of the node) and may be done. */
+	pollAtOnce?: boolean;
 }
 
 /**
@@ -62,7 +64,7 @@ const MAX_FAILURE_BACKOFF_MS = 30_000;
 /** The error of a task that ended in FAIL, with the reason the API gave, if any. */
 export function taskFailed(result: TaskResult, taskId: string): VideoError {
 	const reason = result.failReason ? `: ${result.failReason}` : ' without giving a reason';
-	return new VideoError(`The video generation failed${reason}`, { kind: 'other', taskId });
+	return new VideoError(`The video generation failed${reason}`, { kind: 'taskFailed', taskId });
 }
 
 export async function waitForTask(client: ApiClient, taskId: string, settings: PollSettings): Promise<FinishedTask> {
@@ -72,7 +74,9 @@ export async function waitForTask(client: ApiClient, taskId: string, settings: P
 	let lastProblem = '';
 	for (;;) {
 		const planned =
-			failuresInARow === 0
+			polls === 0 && settings.pollAtOnce
+				? 0
+				: failuresInARow === 0
 				? nextPollDelay(Date.now() - settings.startedAt, settings.intervalMs, settings.expectedMs)
 				: jitter(Math.min(settings.intervalMs * 2 ** failuresInARow, MAX_FAILURE_BACKOFF_MS));
 		const pause = Math.min(planned, Math.max(0, deadline - Date.now()));

@@ -10,6 +10,9 @@ import { taskFailed, waitForTask } from './poll';
 import type { PreparedGenerate, PreparedGetResult, RunOptions } from './prepare';
 import { buildCreateBody } from './request';
 import type { PaceSlot } from './pace';
+import type { ItemMemory, RememberedRequest } from './retryMemory';
+import { settle } from './settle';
+import type { Submitted } from './submit';
 import { submitTask } from './submit';
 import type { ApiClient, TaskResult } from './transport';
 import { getTaskResult } from './transport';
@@ -28,21 +31,21 @@ export interface ItemRun {
 	slot: PaceSlot;
 	times: GenerationTimes;
 	progress: ItemProgress;
+	/** What an earlier try of the node (Retry On Fail) sent for this item. */
+	memory: ItemMemory;
 }
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 
 export async function runGenerate(run: ItemRun, item: PreparedGenerate): Promise<INodeExecutionData> {
-	const { ctx, client, progress } = run;
-	const { itemIndex, model, operation, prompt, settingsBody, run: options } = item;
-	// One id per item for all retries of its create call: the API takes a repeated request_id as the same request.
-	const requestId = randomUUID();
-	progress.requestId = requestId;
-	const images: string[] = [];
-	for (const ref of item.images) images.push(await imageForApi(ctx, itemIndex, ref, model));
-	const body = buildCreateBody({ operation, model, prompt, images, settings: settingsBody, requestId });
-	const submittedAt = Date.now();
-	const created = await submitTask(client, body, run.slot, submittedAt + options.timeoutMs);
+	const { progress } = run;
+	const { model, prompt, run: options } = item;
+	// A task an earlier try of the node created is waited for again, not paid for twice.
+	const earlier = run.memory.recall();
+	const created = earlier?.task
+		? { taskId: earlier.task.id, requestId: earlier.requestId, status: earlier.task.status, sentAt: earlier.sentAt }
+		: await create(run, item, earlier);
+	progress.requestId = created.requestId;
 	progress.taskId = created.taskId;
 	const json: IDataObject = {
 		taskId: created.taskId,
@@ -50,17 +53,52 @@ export async function runGenerate(run: ItemRun, item: PreparedGenerate): Promise
 		model: model.id,
 		status: created.status,
 		prompt,
-		submittedAt: new Date(submittedAt).toISOString(),
+		submittedAt: new Date(created.sentAt).toISOString(),
 	};
 	if (!options.wait) return { json };
-	return await deliver(run, created.taskId, options, json, Date.now(), model.id);
+	const wait = earlier?.task ? { startedAt: Date.now(), pollAtOnce: true } : { startedAt: Date.now(), model: model.id };
+	return await deliver(run, created.taskId, options, json, wait);
+}
+
+/** The item's input images as the API takes them, read when the body is built. */
+async function imagesForApi(ctx: IExecuteFunctions, item: PreparedGenerate): Promise<string[]> {
+	const images: string[] = [];
+	for (const ref of item.images) images.push(await imageForApi(ctx, item.itemIndex, ref, item.model));
+	return images;
+}
+
+/**
+ * Creates the item's task. One request_id serves every create call of the item, across the node's tries too: the
+ * API takes a repeated request_id as the same request. The body is built for each call, never held between them.
+ */
+async function create(run: ItemRun, item: PreparedGenerate, earlier?: RememberedRequest): Promise<Submitted & { sentAt: number }> {
+	const { ctx, memory } = run;
+	const { operation, model, prompt, settingsBody: settings } = item;
+	const requestId = earlier?.requestId ?? randomUUID();
+	const sentAt = earlier?.sentAt ?? Date.now();
+	run.progress.requestId = requestId;
+	const created = await submitTask(
+		run.client,
+		{
+			requestId,
+			model: model.id,
+			firstSentAt: sentAt,
+			body: async () => buildCreateBody({ operation, model, prompt, images: await imagesForApi(ctx, item), settings, requestId }),
+			sentBefore: earlier !== undefined,
+			onUnanswered: () => memory.remember({ requestId, sentAt }),
+		},
+		run.slot,
+		Date.now() + item.run.timeoutMs,
+	);
+	memory.remember({ requestId, sentAt, task: { id: created.taskId, status: created.status } });
+	return { ...created, sentAt };
 }
 
 export async function runGetResult(run: ItemRun, item: PreparedGetResult): Promise<INodeExecutionData> {
 	const { taskId, run: options } = item;
 	run.progress.taskId = taskId;
 	const json: IDataObject = { taskId };
-	if (options.wait) return await deliver(run, taskId, options, json, Date.now());
+	if (options.wait) return await deliver(run, taskId, options, json, { startedAt: Date.now() });
 	const result = await getTaskResult(run.client, taskId);
 	if (result.status === 'FAIL') throw taskFailed(result, taskId);
 	if (result.status !== 'SUCCESS') {
@@ -70,21 +108,31 @@ export async function runGetResult(run: ItemRun, item: PreparedGetResult): Promi
 	return await output(run, taskId, options, json, result, {});
 }
 
+/** How to wait for a task: from when, with the model's times of this run, or reading it at once (a task reused). */
+interface WaitFrom {
+	startedAt: number;
+	model?: string;
+	pollAtOnce?: boolean;
+}
+
 /** Waits for the task, frees its slot for the next item, then downloads what the options ask for. */
-async function deliver(
-	run: ItemRun,
-	taskId: string,
-	options: RunOptions,
-	json: IDataObject,
-	startedAt: number,
-	model?: string,
-): Promise<INodeExecutionData> {
-	const finished = await waitForTask(run.client, taskId, {
-		intervalMs: options.pollIntervalMs,
-		timeoutMs: options.timeoutMs,
-		startedAt,
-		expectedMs: model ? run.times.expected(model) : undefined,
-	});
+async function deliver(run: ItemRun, taskId: string, options: RunOptions, json: IDataObject, from: WaitFrom): Promise<INodeExecutionData> {
+	const { startedAt, model } = from;
+	const waited = await settle(
+		waitForTask(run.client, taskId, {
+			intervalMs: options.pollIntervalMs,
+			timeoutMs: options.timeoutMs,
+			startedAt,
+			expectedMs: model ? run.times.expected(model) : undefined,
+			pollAtOnce: from.pollAtOnce,
+		}),
+	);
+	if (!waited.ok) {
+		// A task that failed is of no use to a retry of the node: that one makes a new task.
+		if (waited.error instanceof VideoError && waited.error.kind === 'taskFailed') run.memory.forget();
+		throw waited.error;
+	}
+	const finished = waited.value;
 	run.slot.release();
 	if (model) run.times.record(model, finished.finishedAt - startedAt);
 	const timings = {

@@ -5,12 +5,16 @@
  *   while it waits, so the lower limit holds for it as well.
  * - No answer at all (a timeout, a dropped connection) may mean the task was made: the create is sent again with
  *   the same request_id, which the API takes as the same request. If it answers 1231 (duplicate), the task is
- *   looked up by its request_id; if it cannot be found, the error says that a task may exist.
+ *   looked up by its request_id (no document promises that this works); if it cannot be found, the error says that
+ *   a task may exist and gives what the user needs to find it in the platform's console.
  * - Every other refusal is final: retrying it could only waste money or time.
+ * The body is built anew for each send and dropped before any wait: with inline images it can be megabytes, and
+ * a run of many items must not hold one per item while they wait for a place.
  */
 import type { IDataObject } from 'n8n-workflow';
 import { jitter, sleepUnlessCancelled } from './wait';
 
+import { billingRecordsOf } from './baseUrl';
 import { VideoError } from './errors';
 import type { PaceSlot } from './pace';
 import type { ApiClient, CreatedTask } from './transport';
@@ -21,6 +25,20 @@ export const BUSY_BACKOFF = { firstMs: 1000, maxMs: 30_000 };
 
 /** Create calls without an answer before the item gives up: a dead network should not hold a run for long. */
 export const MAX_UNANSWERED_CREATES = 3;
+
+/** One item's create request. */
+export interface CreateRequest {
+	requestId: string;
+	model: string;
+	/** When the first create with this request_id was sent (by this try of the node, or an earlier one). */
+	firstSentAt: number;
+	/** Builds the body, request_id included, for one send. */
+	body: () => Promise<IDataObject & { request_id: string }>;
+	/** An earlier try of the node sent this request_id and got no answer: a 1231 now means that its task exists. */
+	sentBefore?: boolean;
+	/** A create went unanswered: a task may exist under this request_id from now on. */
+	onUnanswered?: () => void;
+}
 
 export interface Submitted extends CreatedTask {
 	/** Create calls it took: 1 unless the API was busy or did not answer. */
@@ -33,41 +51,43 @@ async function findDuplicate(client: ApiClient, requestId: string): Promise<Crea
 	return read.ok ? { taskId: requestId, requestId, status: read.value.status } : undefined;
 }
 
-function mayExist(error: VideoError, requestId: string, why: string): VideoError {
-	error.message = `${why}. A task may have been created and charged: look for request ID ${requestId} in the platform's console before running this item again`;
+/** The error of a create that may have made a task the node cannot find: what the user needs to find it. */
+function mayExist(error: VideoError, client: ApiClient, request: CreateRequest, why: string): VideoError {
+	const sent = new Date(request.firstSentAt).toISOString();
+	error.message =
+		`${why}. A ${request.model} task may have been created and charged: look for a ${request.model} charge at ${sent} ` +
+		`(request ID ${request.requestId}) in ${billingRecordsOf(client.baseUrl)} before running this item again`;
 	return error;
 }
 
-export async function submitTask(
-	client: ApiClient,
-	body: IDataObject & { request_id: string },
-	slot: PaceSlot,
-	deadline: number,
-): Promise<Submitted> {
-	const requestId = body.request_id;
+export async function submitTask(client: ApiClient, request: CreateRequest, slot: PaceSlot, deadline: number): Promise<Submitted> {
+	const { requestId } = request;
 	let unanswered = 0;
 	for (let attempt = 1; ; attempt++) {
-		const attemptResult = await settle(createTask(client, body));
+		const attemptResult = await settle(request.body().then((body) => createTask(client, body)));
 		if (attemptResult.ok) {
 			slot.pace.created();
 			return { ...attemptResult.value, attempts: attempt };
 		}
 		const error = attemptResult.error;
 		if (!(error instanceof VideoError)) throw error;
-		if (error.apiCode === '1231' && unanswered > 0) {
+		if (error.apiCode === '1231' && (unanswered > 0 || request.sentBefore)) {
 			const found = await findDuplicate(client, requestId);
 			if (found) {
 				slot.pace.created();
 				return { ...found, attempts: attempt };
 			}
-			throw mayExist(error, requestId, 'The API says this request was already submitted, but its task could not be found');
+			throw mayExist(error, client, request, 'The API says this request was already submitted, but its task could not be found');
 		}
-		if (error.kind === 'network') unanswered++;
-		else if (error.kind !== 'busy') throw error;
+		if (error.kind === 'network') {
+			unanswered++;
+			request.onUnanswered?.();
+		} else if (error.kind !== 'busy') throw error;
 		const atAccountLimit = error.apiCode === '1302';
 		const pause = jitter(Math.min(BUSY_BACKOFF.firstMs * 2 ** (attempt - 1), BUSY_BACKOFF.maxMs));
 		if (unanswered >= MAX_UNANSWERED_CREATES || Date.now() + pause > deadline) {
-			if (unanswered > 0) throw mayExist(error, requestId, `The Zhipu API did not answer the create request (${unanswered} of ${attempt} tries)`);
+			if (unanswered > 0) throw mayExist(error, client, request, `The Zhipu API did not answer the create request (${unanswered} of ${attempt} tries)`);
+			if (request.sentBefore) throw mayExist(error, client, request, `${error.message}. An earlier try of this node sent this request and got no answer`);
 			error.message = `${error.message}. No task was created: the API stayed busy until the timeout`;
 			throw error;
 		}
@@ -80,7 +100,10 @@ export async function submitTask(
 		slot.release();
 		await sleepUnlessCancelled(pause, client.signal);
 		if (!(await slot.reacquire())) {
-			throw new VideoError('The run stopped before this item could create its task; no task was created', { kind: 'other' });
+			const stopped = new VideoError('The run stopped before this item could create its task', { kind: 'other' });
+			if (unanswered > 0 || request.sentBefore) throw mayExist(stopped, client, request, stopped.message);
+			stopped.message = `${stopped.message}; no task was created`;
+			throw stopped;
 		}
 	}
 }

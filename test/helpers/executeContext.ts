@@ -3,6 +3,7 @@
  * the option semantics of n8n's own helpers that the node uses; binary data can live in memory or in files, like
  * n8n's two binary modes. The proof in a real n8n is the e2e suite; this context keeps the fast tests honest.
  */
+import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,12 @@ export interface ContextOptions {
 	binaryMode?: 'memory' | 'filesystem';
 	/** Run as an AI agent's tool. */
 	tool?: boolean;
+	/** Node settings such as retryOnFail and maxTries. */
+	node?: Partial<INode>;
+	/** n8n's execution id; a fresh one per context unless given (two contexts with one id: two tries of a node). */
+	executionId?: string;
+	/** The node's run index ($runIndex): a loop's later runs count up. */
+	runIndex?: number;
 }
 
 export interface TestContext {
@@ -168,9 +175,13 @@ export function createContext(options: ContextOptions): TestContext {
 		},
 	};
 
+	const node: INode = { ...NODE, ...options.node };
+	const executionId = options.executionId ?? randomUUID();
 	const ctx = {
 		getInputData: () => items,
-		getNode: () => NODE,
+		getNode: () => node,
+		getExecutionId: () => executionId,
+		getWorkflowDataProxy: () => ({ $runIndex: options.runIndex ?? 0 }),
 		getNodeParameter(name: string, itemIndex: number, fallback?: unknown) {
 			const value = lookup(options.parameters, name, itemIndex);
 			if (value === undefined) {

@@ -5,9 +5,10 @@
 import { createHash } from 'node:crypto';
 
 import { heldSlot, TaskPace } from '../../nodes/CogVideoX/pace';
-import { submitTask } from '../../nodes/CogVideoX/submit';
+import { settle } from '../../nodes/CogVideoX/settle';
+import { MAX_UNANSWERED_CREATES, submitTask } from '../../nodes/CogVideoX/submit';
 import { createContext } from '../helpers/executeContext';
-import type { Standin, StandinOptions } from '../standin/server';
+import type { Standin, StandinOptions, StandinTask } from '../standin/server';
 import { startStandin } from '../standin/server';
 import { credentialsFor, runError, runNode } from './run';
 
@@ -31,10 +32,117 @@ function expectNoKey(standin: Standin, ...values: unknown[]) {
 	expect(text).not.toContain(standin.apiKey.split('.')[1]);
 }
 
-describe('create: the connection drops after the request was sent', () => {
-	it.each(['beforeCreate', 'afterCreate'] as const)('dropped %s: sent again with the same request_id, exactly one task', async (drop) => {
+/**
+ * The docs promise neither that a repeated request_id returns its task nor that GET async-result/<request_id> finds
+ * it. The node must never pay twice under any reading, and must say how to find the task where it cannot.
+ */
+const READINGS: Array<[string, StandinOptions, 'existing task' | 'found by request_id' | 'not found']> = [
+	['a repeated request_id returns the existing task', { duplicateRequest: 'existingTask' }, 'existing task'],
+	['1231, and the lookup by request_id finds the task', { duplicateRequest: '1231', findByRequestId: true }, 'found by request_id'],
+	['1231, and the lookup by request_id fails (the stand-in default)', {}, 'not found'],
+];
+
+/** The message of a create that may have made a task the node cannot find, for the stand-in's task. */
+function mayExistMessage(why: string, task: StandinTask, model = 'cogvideox-3'): RegExp {
+	const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+	return new RegExp(
+		`^${escape(why)}\\. A ${model} task may have been created and charged: look for a ${model} charge at ` +
+			`(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z) \\(request ID ${task.requestId}\\) in the billing records ` +
+			`of the Zhipu platform console that issued the API key before running this item again$`,
+	);
+}
+
+/** The time the message gives is when the create was first sent: just before the stand-in made the task. */
+function expectSentAt(message: string, pattern: RegExp, task: StandinTask): void {
+	const sentAt = Date.parse(pattern.exec(message)![1]);
+	expect(task.createdAt - sentAt).toBeGreaterThanOrEqual(0);
+	expect(task.createdAt - sentAt).toBeLessThan(1000);
+}
+
+describe.each(READINGS)('create without an answer, when the API gives %s', (_reading, options, outcome) => {
+	it('a dropped connection after the task was made: sent again with the same request_id, exactly one task', async () => {
+		const standin = await standinWith(options);
+		standin.injectFault({ on: 'create', drop: 'afterCreate' });
+		const result = await settle(runNode(standin, {}));
+		const [task] = [...standin.tasks.values()];
+		const sent = posts(standin);
+		expect(sent).toHaveLength(2);
+		expect(sent[1].request_id).toBe(sent[0].request_id);
+		expect(standin.tasks.size).toBe(1);
+		if (outcome === 'not found') {
+			expect(result.ok).toBe(false);
+			const { message } = result.ok ? { message: '' } : (result.error as Error);
+			const pattern = mayExistMessage('The API says this request was already submitted, but its task could not be found', task);
+			expect(message).toMatch(pattern);
+			expectSentAt(message, pattern, task);
+			return;
+		}
+		if (!result.ok) throw result.error;
+		const { items, test } = result.value;
+		const taskId = outcome === 'existing task' ? task.id : task.requestId;
+		expect(items[0].json).toMatchObject({ status: 'SUCCESS', taskId, requestId: task.requestId });
+		expect(sha256(test.bytesOf(items[0].binary!.data))).toBe(task.videoSha256);
+		expectNoKey(standin, items);
+	});
+
+	it('a create that times out is sent again with the same request_id, and never makes a second task', async () => {
+		const standin = await standinWith(options);
+		standin.injectFault({ on: 'create', hangMs: 800 });
+		const test = createContext({ parameters: {}, credentials: credentialsFor(standin) });
+		const client = { ctx: test.ctx, baseUrl: standin.apiUrl, requestTimeoutMs: 300 };
+		const pace = new TaskPace(1);
+		await pace.acquire();
+		const request = {
+			requestId: 'req-timeout-1',
+			model: 'cogvideox-flash',
+			firstSentAt: Date.now(),
+			body: async () => ({ model: 'cogvideox-flash', prompt: 'a cat', request_id: 'req-timeout-1' }),
+		};
+		const created = await settle(submitTask(client, request, heldSlot(pace), Date.now() + 30_000));
+		expect(standin.tasks.size).toBe(1);
+		expect(posts(standin)).toHaveLength(2);
+		const [task] = [...standin.tasks.values()];
+		if (outcome === 'not found') {
+			expect(created.ok || (created.error as Error).message).toMatch(mayExistMessage('The API says this request was already submitted, but its task could not be found', task, 'cogvideox-flash'));
+			return;
+		}
+		if (!created.ok) throw created.error;
+		expect(created.value).toMatchObject({ attempts: 2, taskId: outcome === 'existing task' ? task.id : 'req-timeout-1' });
+	});
+
+	it('Retry On Fail: a request that got no answer in one try is sent with the same request_id in the next', async () => {
+		const standin = await standinWith(options);
+		// Try 1: the task is made but no create is ever answered, so the node gives up saying a task may exist.
+		standin.injectFault({ on: 'create', drop: 'afterCreate' });
+		for (let i = 0; i < MAX_UNANSWERED_CREATES - 1; i++) standin.injectFault({ on: 'create', drop: 'beforeCreate' });
+		const tries = { executionId: `retry-${outcome}`, node: { retryOnFail: true, maxTries: 2 } };
+		const first = await runError(standin, {}, tries);
+		const [task] = [...standin.tasks.values()];
+		const noAnswer = mayExistMessage(`The Zhipu API did not answer the create request (${MAX_UNANSWERED_CREATES} of ${MAX_UNANSWERED_CREATES} tries)`, task);
+		expect(first.message).toMatch(noAnswer);
+		expectSentAt(first.message, noAnswer, task);
+
+		const second = await settle(runNode(standin, {}, tries));
+		expect(new Set(posts(standin).map((body) => body.request_id))).toEqual(new Set([task.requestId]));
+		expect(standin.tasks.size).toBe(1);
+		if (outcome === 'not found') {
+			const message = second.ok ? '' : (second.error as Error).message;
+			const pattern = mayExistMessage('The API says this request was already submitted, but its task could not be found', task);
+			expect(message).toMatch(pattern);
+			// The time is still the first send's, in the earlier try.
+			expectSentAt(message, pattern, task);
+			return;
+		}
+		if (!second.ok) throw second.error;
+		expect(second.value.items[0].json).toMatchObject({ status: 'SUCCESS', requestId: task.requestId });
+		expect(sha256(second.value.test.bytesOf(second.value.items[0].binary!.data))).toBe(task.videoSha256);
+	});
+});
+
+describe('create: the connection drops before the task was made', () => {
+	it('sent again with the same request_id, exactly one task', async () => {
 		const standin = await standinWith();
-		standin.injectFault({ on: 'create', drop });
+		standin.injectFault({ on: 'create', drop: 'beforeCreate' });
 		const { items } = await runNode(standin, {});
 		const sent = posts(standin);
 		expect(sent).toHaveLength(2);
@@ -44,48 +152,15 @@ describe('create: the connection drops after the request was sent', () => {
 		expectNoKey(standin, items);
 	});
 
-	it('a 1231 duplicate answer finds the task by its request_id', async () => {
-		const standin = await standinWith({ duplicateRequest: '1231', findByRequestId: true });
-		standin.injectFault({ on: 'create', drop: 'afterCreate' });
-		const { items, test } = await runNode(standin, {});
-		const [task] = [...standin.tasks.values()];
-		expect(standin.tasks.size).toBe(1);
-		expect(items[0].json).toMatchObject({ status: 'SUCCESS', taskId: task.requestId });
-		expect(sha256(test.bytesOf(items[0].binary!.data))).toBe(task.videoSha256);
-	});
-
-	it('a 1231 whose task cannot be found fails saying a task may exist, with its request ID', async () => {
-		const standin = await standinWith({ duplicateRequest: '1231', findByRequestId: false });
-		standin.injectFault({ on: 'create', drop: 'afterCreate' });
-		const error = await runError(standin, {});
-		const [task] = [...standin.tasks.values()];
-		expect(error.message).toBe(
-			`The API says this request was already submitted, but its task could not be found. A task may have been created and charged: look for request ID ${task.requestId} in the platform's console before running this item again`,
-		);
-		expect(standin.tasks.size).toBe(1);
-	});
-
-	it('a create that times out is sent again with the same request_id and finds the task made by the first', async () => {
-		const standin = await standinWith();
-		standin.injectFault({ on: 'create', hangMs: 800 });
-		const test = createContext({ parameters: {}, credentials: credentialsFor(standin) });
-		const client = { ctx: test.ctx, baseUrl: standin.apiUrl, requestTimeoutMs: 300 };
-		const pace = new TaskPace(1);
-		await pace.acquire();
-		const created = await submitTask(client, { model: 'cogvideox-flash', prompt: 'a cat', request_id: 'req-timeout-1' }, heldSlot(pace), Date.now() + 30_000);
-		expect(created.attempts).toBe(2);
-		expect(standin.tasks.size).toBe(1);
-		expect(created.taskId).toBe([...standin.tasks.keys()][0]);
-	});
-
 	it('a create that never gets an answer fails after a few tries, saying a task may exist', async () => {
 		const standin = await standinWith();
 		for (let i = 0; i < 3; i++) standin.injectFault({ on: 'create', drop: 'beforeCreate' });
 		const error = await runError(standin, {});
 		const requestId = posts(standin)[0].request_id;
-		expect(error.message).toMatch(/^The Zhipu API did not answer the create request \(3 of 3 tries\)\. A task may have been created and charged: look for request ID [0-9a-f-]{36} in the platform's console/);
+		expect(error.message).toMatch(/^The Zhipu API did not answer the create request \(3 of 3 tries\)\. A cogvideox-3 task may have been created and charged: look for a cogvideox-3 charge at \S+Z \(request ID [0-9a-f-]{36}\)/);
 		expect(error.message).toContain(requestId);
 		expect(new Set(posts(standin).map((body) => body.request_id)).size).toBe(1);
+		expect(standin.tasks.size).toBe(0);
 	});
 });
 

@@ -3,7 +3,9 @@
 //
 // Choices where API.md leaves room (the node must cope with the real API either way):
 // - A FAIL poll answers {"model","request_id","task_status":"FAIL","error":{"message":reason}}.
-// - A repeated request_id returns the existing task (200), never error 1231.
+// - A repeated request_id gets error 1231, and GET async-result/<request_id> does not find a task: the strictest
+//   reading of the docs, which promise neither. `duplicateRequest: 'existingTask'` (the existing task, 200) and
+//   `findByRequestId: true` switch on the other readings.
 // - Faults are consumed before the auth check, by the next request of their kind.
 // - `polls` counts every GET async-result for a known id, faulted or not.
 // - `firstPollAfterDoneAt` is set by the first poll that returned a final status (SUCCESS or FAIL).
@@ -24,9 +26,9 @@ export interface StandinOptions {
 	generationMsFor?: (body: Record<string, unknown>) => number | undefined;
 	/** Like an account tier: a new task beyond this many PROCESSING ones is refused with 429 / 1302. */
 	concurrencyLimit?: number;
-	/** What a repeated request_id gets: the existing task (default), or error 1231 (API.md: sources disagree). */
+	/** What a repeated request_id gets: error 1231 (default), or the existing task (API.md: sources disagree). */
 	duplicateRequest?: 'existingTask' | '1231';
-	/** Whether GET async-result/<request_id> finds a task by its request_id too. */
+	/** Whether GET async-result/<request_id> finds a task by its request_id too (default: no, only by its id). */
 	findByRequestId?: boolean;
 	videoBytes?: number;
 	coverBytes?: number;
@@ -60,7 +62,8 @@ export interface RecordedRequest {
 }
 
 export type Fault =
-	| { on: 'create' | 'poll'; status: number; code?: string; message?: string }
+	/** An error answer; a create fault with `prompt` waits for a request whose prompt contains it. */
+	| { on: 'create' | 'poll'; status: number; code?: string; message?: string; prompt?: string }
 	| { on: 'create' | 'poll'; status: number; html: true }
 	/** The connection drops with no answer: before the task is made, or after it (the client cannot know which). */
 	| { on: 'create'; drop: 'beforeCreate' | 'afterCreate' }
@@ -68,7 +71,8 @@ export type Fault =
 	| { on: 'create'; hangMs: number }
 	/** HTTP 200 with a body that is not valid JSON. */
 	| { on: 'poll'; invalidJson: true }
-	| { on: 'taskFail'; reason?: string }
+	/** The next task made (with `prompt`: the next whose prompt contains it) ends in FAIL. */
+	| { on: 'taskFail'; reason?: string; prompt?: string }
 	| { on: 'download'; status: number }
 	/** reset: the socket closes before any byte; short: half the bytes of the announced Content-Length, then it closes. */
 	| { on: 'download'; cut: 'reset' | 'short' }
@@ -154,7 +158,7 @@ function configFrom(options: StandinOptions): Config {
 		generationMs: options.generationMs ?? 300,
 		generationMsFor: options.generationMsFor,
 		concurrencyLimit: options.concurrencyLimit,
-		duplicateRequest: options.duplicateRequest ?? 'existingTask',
+		duplicateRequest: options.duplicateRequest ?? '1231',
 		findByRequestId: options.findByRequestId ?? false,
 		videoBytes: options.videoBytes ?? 64 * 1024,
 		coverBytes: options.coverBytes ?? 2048,
@@ -177,6 +181,14 @@ function parseJson(buffer: Buffer): { ok: true; value: unknown } | { ok: false; 
 	} catch {
 		return { ok: false, text };
 	}
+}
+
+/** A fault with a `prompt` applies only to a create whose prompt contains it. */
+function appliesTo(fault: Fault, body: unknown): boolean {
+	const wanted = (fault as { prompt?: string }).prompt;
+	if (wanted === undefined) return true;
+	const prompt = body && typeof body === 'object' ? (body as { prompt?: unknown }).prompt : undefined;
+	return typeof prompt === 'string' && prompt.includes(wanted);
 }
 
 class StandinImpl {
@@ -227,9 +239,9 @@ class StandinImpl {
 		return task;
 	}
 
-	/** Removes and returns the oldest queued fault of one kind. */
-	private takeFault<K extends Fault['on']>(on: K): Extract<Fault, { on: K }> | undefined {
-		const index = this.faults.findIndex((f) => f.on === on);
+	/** Removes and returns the oldest queued fault of one kind (that `applies`, if given). */
+	private takeFault<K extends Fault['on']>(on: K, applies: (fault: Extract<Fault, { on: K }>) => boolean = () => true): Extract<Fault, { on: K }> | undefined {
+		const index = this.faults.findIndex((f) => f.on === on && applies(f as Extract<Fault, { on: K }>));
 		return index < 0 ? undefined : (this.faults.splice(index, 1)[0] as Extract<Fault, { on: K }>);
 	}
 
@@ -274,7 +286,7 @@ class StandinImpl {
 
 	private async create(req: IncomingMessage, res: ServerResponse, tooLarge: boolean, parsed: ReturnType<typeof parseJson> | undefined): Promise<void> {
 		this.creates++;
-		const fault = this.takeFault('create');
+		const fault = this.takeFault('create', (candidate) => appliesTo(candidate, parsed?.ok ? parsed.value : undefined));
 		// These two make the task first, then fail to answer in time or at all.
 		const afterCreate = fault && (('drop' in fault && fault.drop === 'afterCreate') || 'hangMs' in fault) ? fault : undefined;
 		if (fault && !afterCreate) return this.sendFault(res, fault);
@@ -315,7 +327,7 @@ class StandinImpl {
 		const requestId = requested ?? `standin-${randomUUID()}`;
 		const generationMs = this.config.generationMsFor?.(body) ?? this.config.generationMs;
 		const task = new TaskRecord(id, requestId, body.model as string, body, now, now + generationMs, this.config.videoBytes, this.config.coverBytes);
-		const failure = this.takeFault('taskFail');
+		const failure = this.takeFault('taskFail', (fault) => appliesTo(fault, body));
 		if (failure) task.failReason = failure.reason ?? 'video generation failed (stand-in taskFail fault)';
 		this.tasks.set(id, task);
 		this.byRequestId.set(requestId, task);
