@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { join, resolve } from 'node:path';
 import { deflateSync } from 'node:zlib';
 
+import type { Fault } from '../standin/server';
 import { PNG_SIGNATURE, pngChunk } from '../standin/video';
 
 const EXAMPLES_DIR = resolve(__dirname, '..', '..', 'examples');
@@ -108,3 +109,33 @@ export function credentialIdOf(workflow: Workflow): string {
 	}
 	return [...ids][0]!;
 }
+
+// --- workflows the suites build ---
+
+/**
+ * Retry On Fail in a real n8n, for every suite that runs it (one process, queue mode): three text-to-video items
+ * whose node has Retry On Fail on (2 tries, 200 ms apart) and Continue On Fail off. With `fault` injected, the
+ * stand-in FAILs the third prompt's first task, so n8n runs the node a second time; that try must reuse the two
+ * tasks the first one made: `tasks` in all, not six, and three videos.
+ */
+export const RETRY_ON_FAIL = {
+	prompts: [
+		'A lighthouse beam sweeps over a stormy sea at night',
+		'Cherry blossoms fall on a quiet temple path',
+		'Paper lanterns drift over a dark river (fails once)',
+	],
+	fault: { on: 'taskFail', prompt: '(fails once)', reason: 'The stand-in failed this task on purpose' } as Fault,
+	tasks: 4,
+	nodeName: 'Generate Video',
+	/** The text-to-video example with these prompts and Retry On Fail, its node using `credentialId`. */
+	workflow(id: string, credentialId: string): Workflow {
+		const workflow = { ...loadExample('text-to-video.json'), id, name: 'e2e: Retry On Fail reuses the tasks of the first try' };
+		nodeOfType(workflow, 'n8n-nodes-base.code').parameters.jsCode = `return ${JSON.stringify(RETRY_ON_FAIL.prompts.map((prompt) => ({ json: { prompt } })))};`;
+		const video = nodeOfType(workflow, NODE_TYPE);
+		if (video.name !== RETRY_ON_FAIL.nodeName) throw new Error(`the text-to-video example's node is "${video.name}", not "${RETRY_ON_FAIL.nodeName}"`);
+		Object.assign(video, { retryOnFail: true, maxTries: 2, waitBetweenTries: 200 });
+		video.parameters.options = { pollInterval: 1 };
+		video.credentials = { [CREDENTIAL_TYPE]: { id: credentialId, name: 'Zhipu AI account' } };
+		return workflow;
+	},
+};
