@@ -4,6 +4,7 @@
  *
  *   npm run bench                  N=50 items, C=5 in flight, T=3 s generation, 1 s poll interval, 500 MB video
  *   BENCH_ITEMS=20 BENCH_BIG_MB=200 npm run bench
+ * Then the memory case with many image items, bench/imageMemory.ts.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { N8nHarness } from '../test/e2e/n8n';
 import type { Standin, StandinTask } from '../test/standin/server';
 import { startStandin } from '../test/standin/server';
+import { imageMemoryBench } from './imageMemory';
 
 const N = Number(process.env.BENCH_ITEMS ?? 50);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 5);
@@ -145,7 +147,7 @@ async function main() {
 	}
 }
 
-main().catch((error: unknown) => {
+main().then(imageMemoryBench).catch((error: unknown) => {
 	process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
 	process.exit(1);
 });

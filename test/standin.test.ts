@@ -221,6 +221,23 @@ describe('validation', () => {
 	});
 });
 
+describe('keepImageData: false', () => {
+	it('validates the whole image, then keeps only its first bytes and length in the request log and the task', async () => {
+		const lean = await startStandin({ generationMs: 150, keepImageData: false });
+		try {
+			const image = `data:image/png;base64,${PNG_B64}`;
+			const res = await fetch(`${lean.apiUrl}/videos/generations`, { method: 'POST', headers: auth(), body: JSON.stringify({ model: 'cogvideox-3', image_url: image }) });
+			expect(res.status).toBe(200);
+			const [task] = [...lean.tasks.values()];
+			const kept = `data:image/png;base64,${PNG_B64.slice(0, 8)}…(${image.length} chars)`;
+			expect(task.body.image_url).toBe(kept);
+			expect((lean.apiRequests[0].body as { image_url: string }).image_url).toBe(kept);
+		} finally {
+			await lean.close();
+		}
+	});
+});
+
 describe('request_id idempotency', () => {
 	it('by default answers a repeated request_id with 1231, and finds a task by its id only', async () => {
 		const body = { model: 'cogvideox-3', prompt: 'x', request_id: 'my-req-1' };

@@ -1,5 +1,5 @@
 /** Inputs for the end-to-end workflows: a real PNG, a tiny server for it, and the examples with test ids. */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -12,22 +12,26 @@ const EXAMPLES_DIR = resolve(__dirname, '..', '..', 'examples');
 
 export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
-/** A valid RGB PNG with a gradient, so any decoder (and the real API) would accept it. */
-export function makePng(width = 64, height = 36): Buffer {
+/**
+ * A valid RGB PNG, so any decoder (and the real API) would accept it: a gradient, or random pixels, which do not
+ * compress, for a file of about width·height·3 bytes.
+ */
+export function makePng(width = 64, height = 36, pixels: 'gradient' | 'noise' = 'gradient'): Buffer {
 	const ihdr = Buffer.alloc(13);
 	ihdr.writeUInt32BE(width, 0);
 	ihdr.writeUInt32BE(height, 4);
 	ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit depth, truecolour, deflate, no filter, no interlace
 	const rows: Buffer[] = [];
 	for (let y = 0; y < height; y++) {
-		const row = Buffer.alloc(1 + width * 3); // filter byte 0, then RGB
-		for (let x = 0; x < width; x++) row.set([Math.round((x * 255) / (width - 1)), Math.round((y * 255) / (height - 1)), 160], 1 + x * 3);
+		const row = pixels === 'noise' ? randomBytes(1 + width * 3) : Buffer.alloc(1 + width * 3);
+		row[0] = 0; // filter byte 0, then RGB
+		for (let x = 0; pixels === 'gradient' && x < width; x++) row.set([Math.round((x * 255) / (width - 1)), Math.round((y * 255) / (height - 1)), 160], 1 + x * 3);
 		rows.push(row);
 	}
 	return Buffer.concat([
 		PNG_SIGNATURE,
 		pngChunk('IHDR', ihdr),
-		pngChunk('IDAT', deflateSync(Buffer.concat(rows))),
+		pngChunk('IDAT', deflateSync(Buffer.concat(rows), { level: pixels === 'noise' ? 0 : undefined })),
 		pngChunk('IEND', Buffer.alloc(0)),
 	]);
 }

@@ -33,6 +33,11 @@ export interface StandinOptions {
 	videoBytes?: number;
 	coverBytes?: number;
 	basePath?: string;
+	/**
+	 * Keep inline (data URL) images in the recorded requests and tasks (default). Off, each is kept as its first
+	 * bytes and length: a memory benchmark sends thousands of megabyte images.
+	 */
+	keepImageData?: boolean;
 }
 
 export interface StandinTask {
@@ -150,6 +155,7 @@ interface Config {
 	videoBytes: number;
 	coverBytes: number;
 	basePath: string;
+	keepImageData: boolean;
 }
 
 function configFrom(options: StandinOptions): Config {
@@ -163,6 +169,7 @@ function configFrom(options: StandinOptions): Config {
 		videoBytes: options.videoBytes ?? 64 * 1024,
 		coverBytes: options.coverBytes ?? 2048,
 		basePath: (options.basePath ?? '/api/paas/v4').replace(/\/+$/, ''),
+		keepImageData: options.keepImageData ?? true,
 	};
 	if (config.videoBytes < MIN_VIDEO_BYTES) throw new Error(`videoBytes must be at least ${MIN_VIDEO_BYTES}`);
 	if (config.coverBytes < MIN_COVER_BYTES) throw new Error(`coverBytes must be at least ${MIN_COVER_BYTES}`);
@@ -181,6 +188,13 @@ function parseJson(buffer: Buffer): { ok: true; value: unknown } | { ok: false; 
 	} catch {
 		return { ok: false, text };
 	}
+}
+
+/** image_url with each data URL cut to its first bytes and its length, e.g. `data:image/png;base64,iVBO…(6990540 chars)`. */
+function shortenDataUrls(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(shortenDataUrls);
+	if (typeof value !== 'string' || !value.startsWith('data:')) return value;
+	return `${value.slice(0, value.indexOf(',') + 9)}…(${value.length} chars)`;
 }
 
 /** A fault with a `prompt` applies only to a create whose prompt contains it. */
@@ -296,6 +310,7 @@ class StandinImpl {
 		const problem = validateCreateBody(parsed.value);
 		if (problem) return sendError(res, problem.status, problem.code, problem.message);
 		const body = parsed.value as Record<string, unknown>;
+		if (!this.config.keepImageData) body.image_url = shortenDataUrls(body.image_url);
 		if (this.atConcurrencyLimit(body)) {
 			this.concurrencyRefusals++;
 			return sendError(res, 429, '1302', 'concurrency limit reached for this account');
