@@ -14,6 +14,7 @@ import { N8nHarness } from '../test/e2e/n8n';
 import type { Standin, StandinTask } from '../test/standin/server';
 import { startStandin } from '../test/standin/server';
 import { imageMemoryBench } from './imageMemory';
+import { printTable } from './table';
 
 const N = Number(process.env.BENCH_ITEMS ?? 50);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 5);
@@ -128,18 +129,7 @@ async function main() {
 			['polls per task, max', String(Math.max(...polls)), `T/interval + 2 = ${pollIdeal.toFixed(1)}`, '', ''],
 			[`peak RSS of n8n, one ${BIG_MB} MB video`, `${rss.big.toFixed(0)} MB`, `${SMALL_MB} MB video: ${rss.small.toFixed(0)} MB`, `+${(rss.big - rss.small).toFixed(0)} MB`, '≤ +64 MB'],
 		];
-		const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-		const line = (row: string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
-		process.stdout.write(
-			[
-				'',
-				`CogVideoX node in n8n (${n8n.n8nDir.split('/').pop()}, Node ${process.version}), stand-in API on 127.0.0.1`,
-				line(rows[0]),
-				line(widths.map((width) => '-'.repeat(width))),
-				...rows.slice(1).map(line),
-				'',
-			].join('\n'),
-		);
+		printTable(`CogVideoX node in n8n (${n8n.n8nDir.split('/').pop()}, Node ${process.version}), stand-in API on 127.0.0.1`, rows);
 	} finally {
 		await n8n.cleanup();
 		await Promise.all([throughputApi.close(), smallApi.close(), bigApi.close()]);

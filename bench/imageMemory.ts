@@ -20,6 +20,7 @@ import { N8nHarness } from '../test/e2e/n8n';
 import type { Standin } from '../test/standin/server';
 import { startStandin } from '../test/standin/server';
 import { rssProbe, type RssProbe } from './rssProbe';
+import { printTable } from './table';
 
 const N = Number(process.env.BENCH_IMAGE_ITEMS ?? 1000);
 const SMALL_N = Number(process.env.BENCH_IMAGE_SMALL ?? 50);
@@ -134,18 +135,7 @@ export async function imageMemoryBench(): Promise<void> {
 				rows.push([label, String(run.items), `${run.peakMb.toFixed(0)} MB`, growth, `${run.creates} (${run.refusals})`, `${run.seconds.toFixed(0)} s`]);
 			}
 		}
-		const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-		const line = (row: string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
-		process.stdout.write(
-			[
-				'',
-				`Image items in n8n: one ${(png.length / MB).toFixed(2)} MB PNG on every item, Max Concurrent Tasks ${C}, the API refusing with 1302 beyond ${API_CAP} tasks`,
-				line(rows[0]),
-				line(widths.map((width) => '-'.repeat(width))),
-				...rows.slice(1).map(line),
-				'',
-			].join('\n'),
-		);
+		printTable(`Image items in n8n: one ${(png.length / MB).toFixed(2)} MB PNG on every item, Max Concurrent Tasks ${C}, the API refusing with 1302 beyond ${API_CAP} tasks`, rows);
 	} finally {
 		await image.close();
 		if (baselineDir) rmSync(baselineDir, { recursive: true, force: true });

@@ -8,6 +8,14 @@ import { beginTry, maxTriesOf, NO_MEMORY, RETRY_MEMORY_LIMITS, RetryMemory, requ
 const LIMITS = { keepAfterTryMs: 1000, maxTryMs: 10_000, maxRecords: 4 };
 const sent = (requestId: string, taskId?: string) => ({ requestId, sentAt: 1, ...(taskId ? { task: { id: taskId, status: 'PROCESSING' } } : {}) });
 
+/** One try of node run `key` that remembers a request per item (fingerprint `fp`), then ends it when `retryFollows` is given. */
+function aTry(memory: RetryMemory, key: string, requestIds: string[], retryFollows?: boolean, maxTries = 3) {
+	const attempt = memory.beginTry(key, maxTries);
+	requestIds.forEach((requestId, index) => attempt.item(index, () => 'fp').remember(sent(requestId)));
+	if (retryFollows !== undefined) attempt.end(retryFollows);
+	return attempt;
+}
+
 let now = 1_000_000;
 beforeEach(() => {
 	now = 1_000_000;
@@ -33,21 +41,15 @@ describe('RetryMemory', () => {
 
 	it('drops a node run when it succeeds, after its last try, and when cancelled', () => {
 		const memory = new RetryMemory(LIMITS);
-		const succeeded = memory.beginTry('succeeds', 3);
-		succeeded.item(0, () => 'fp').remember(sent('req'));
-		succeeded.end(false);
+		aTry(memory, 'succeeds', ['req'], false);
 		expect(memory.size).toEqual({ runs: 0, records: 0 });
 
-		for (let tryNumber = 1; tryNumber <= 2; tryNumber++) {
-			const attempt = memory.beginTry('fails twice', 2);
-			attempt.item(0, () => 'fp').remember(sent('req'));
-			attempt.end(true);
-			expect(memory.size).toEqual(tryNumber === 1 ? { runs: 1, records: 1 } : { runs: 0, records: 0 });
-		}
+		aTry(memory, 'fails twice', ['req'], true, 2);
+		expect(memory.size).toEqual({ runs: 1, records: 1 });
+		aTry(memory, 'fails twice', ['req'], true, 2);
+		expect(memory.size).toEqual({ runs: 0, records: 0 });
 
-		const cancelled = memory.beginTry('cancelled', 3);
-		cancelled.item(0, () => 'fp').remember(sent('req'));
-		cancelled.drop();
+		aTry(memory, 'cancelled', ['req']).drop();
 		expect(memory.size).toEqual({ runs: 0, records: 0 });
 	});
 
@@ -64,10 +66,8 @@ describe('RetryMemory', () => {
 
 	it('a node run between tries expires after keepAfterTryMs; a running try only after maxTryMs', () => {
 		const memory = new RetryMemory(LIMITS);
-		const ended = memory.beginTry('ended', 3);
-		ended.item(0, () => 'fp').remember(sent('req'));
-		ended.end(true);
-		memory.beginTry('running', 3).item(0, () => 'fp').remember(sent('req'));
+		aTry(memory, 'ended', ['req'], true);
+		aTry(memory, 'running', ['req']);
 
 		now += LIMITS.keepAfterTryMs - 1;
 		memory.beginTry('other', 3);
@@ -82,21 +82,14 @@ describe('RetryMemory', () => {
 
 	it('keeps at most maxRecords: node runs between tries make room, oldest first; running ones are never evicted', () => {
 		const memory = new RetryMemory(LIMITS);
-		for (const key of ['old', 'newer']) {
-			const attempt = memory.beginTry(key, 3);
-			attempt.item(0, () => 'fp').remember(sent(`${key}-0`));
-			attempt.item(1, () => 'fp').remember(sent(`${key}-1`));
-			attempt.end(true);
-		}
-		const running = memory.beginTry('running', 3);
-		running.item(0, () => 'fp').remember(sent('running-0'));
+		for (const key of ['old', 'newer']) aTry(memory, key, [`${key}-0`, `${key}-1`], true);
+		aTry(memory, 'running', ['running-0']);
 		expect(memory.size).toEqual({ runs: 2, records: 3 });
 		expect(memory.beginTry('old', 3).item(0, () => 'fp').recall()).toBeUndefined();
 
 		// Full of running tries: a new item is not remembered (its retry would pay again), and nothing breaks.
 		const full = new RetryMemory({ ...LIMITS, maxRecords: 2 });
-		const busy = full.beginTry('busy', 3);
-		for (let index = 0; index < 3; index++) busy.item(index, () => 'fp').remember(sent(`req-${index}`));
+		const busy = aTry(full, 'busy', ['req-0', 'req-1', 'req-2']);
 		expect(full.size.records).toBe(2);
 		expect(busy.item(2, () => 'fp').recall()).toBeUndefined();
 		busy.item(0, () => 'fp').remember(sent('req-0', 'task-0'));
