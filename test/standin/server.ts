@@ -194,7 +194,9 @@ function parseJson(buffer: Buffer): { ok: true; value: unknown } | { ok: false; 
 function shortenDataUrls(value: unknown): unknown {
 	if (Array.isArray(value)) return value.map(shortenDataUrls);
 	if (typeof value !== 'string' || !value.startsWith('data:')) return value;
-	return `${value.slice(0, value.indexOf(',') + 9)}…(${value.length} chars)`;
+	// A copy, not a slice: V8 keeps the whole string alive behind a slice of it.
+	const head = Buffer.from(value.slice(0, value.indexOf(',') + 9), 'latin1').toString('latin1');
+	return `${head}…(${value.length} chars)`;
 }
 
 /** A fault with a `prompt` applies only to a create whose prompt contains it. */
