@@ -4,7 +4,7 @@
  * `ignore-scripts` setting once made npm skip it and pack an empty package.)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -50,7 +50,7 @@ describe('npm pack from a checkout without dist/', () => {
 	});
 
 	it('names every file package.json points n8n at', () => {
-		const manifest = require(join(ROOT, 'package.json')) as { n8n: { nodes: string[]; credentials: string[] } };
+		const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };
 		const paths = packed.files.map((file) => file.path);
 		for (const file of [...manifest.n8n.nodes, ...manifest.n8n.credentials]) expect(paths).toContain(file);
 	});
