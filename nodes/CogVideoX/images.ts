@@ -10,6 +10,7 @@ import { base64Source, ImageHeaderError, readDimensions, streamSource } from './
 import type { SizedImage } from './imageRules';
 import type { ImageFormat, ModelSpec } from './models';
 import { IMAGE_LIMITS } from './models';
+import { settle } from './settle';
 
 const MIME_OF: Record<ImageFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 
@@ -75,21 +76,20 @@ async function binaryBytes(ctx: IExecuteFunctions, binary: IBinaryData): Promise
 	return { source: stream, size: fileSize, close: async () => await stream.close() };
 }
 
-/**
- * Checks an image's format and size in bytes, then, where the model has pixel rules, reads its width and height.
- * A header that cannot be read is refused in one line.
- */
+/** Checks an image's format and size in bytes, then, where the model has pixel rules, reads its width and height. */
+async function checkAndSize(image: ImageBytes, model: ModelSpec, field: string): Promise<SizedImage | undefined> {
+	const format = checkImage(await image.source.read(0, HEAD_BYTES), image.size, model, field);
+	return model.imageRules ? { field, ...(await readDimensions(format, image.source)) } : undefined;
+}
+
+/** checkAndSize, then the stream is ended; a header that cannot be read is refused in one line naming the field. */
 async function inspect(image: ImageBytes, model: ModelSpec, field: string): Promise<SizedImage | undefined> {
-	try {
-		const format = checkImage(await image.source.read(0, HEAD_BYTES), image.size, model, field);
-		if (!model.imageRules) return undefined;
-		return { field, ...(await readDimensions(format, image.source)) };
-	} catch (error) {
-		if (error instanceof ImageHeaderError) throw new InputError(`${field}: cannot read the image's width and height: ${error.message}`);
-		throw error;
-	} finally {
-		await image.close?.();
-	}
+	const checked = await settle(checkAndSize(image, model, field));
+	await image.close?.();
+	if (checked.ok) return checked.value;
+	const { error } = checked;
+	if (error instanceof ImageHeaderError) throw new InputError(`${field}: cannot read the image's width and height: ${error.message}`);
+	throw error;
 }
 
 /**
@@ -100,7 +100,6 @@ export async function checkImageRef(ctx: IExecuteFunctions, itemIndex: number, r
 	if (ref.source === 'url') return await checkImageUrl(ref.url, model, ref.field);
 	return await inspect(await binaryBytes(ctx, binaryOf(ctx, itemIndex, ref).binary), model, ref.field);
 }
-
 
 /** The image as the API takes it: the URL as given, or the binary's bytes as a data URL. */
 export async function imageForApi(ctx: IExecuteFunctions, itemIndex: number, ref: ImageRef, model: ModelSpec): Promise<string> {
