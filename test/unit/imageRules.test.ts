@@ -42,6 +42,13 @@ describe('the cases that reached the API before: each is refused in one line nam
 });
 
 describe('bounds are allowed, one pixel past them is not', () => {
+	/** Passes, or throws the rule's message. */
+	function expectVerdict(id: string, images: SizedImage[], passes: boolean, rule: RegExp): void {
+		const check = () => checkImagePixels(model(id), images);
+		if (passes) expect(check).not.toThrow();
+		else expect(check).toThrow(rule);
+	}
+
 	it.each([
 		['128x512', true],
 		['512x128', true],
@@ -50,9 +57,7 @@ describe('bounds are allowed, one pixel past them is not', () => {
 		['1x4', true],
 		['4001x1000', false],
 	])('aspect ratio on viduq1-image: %s passes: %s', (size, passes) => {
-		const check = () => checkImagePixels(model('viduq1-image'), [image(size)]);
-		if (passes) expect(check).not.toThrow();
-		else expect(check).toThrow(/needs an aspect ratio between 1:4 and 4:1$/);
+		expectVerdict('viduq1-image', [image(size)], passes, /needs an aspect ratio between 1:4 and 4:1$/);
 	});
 
 	it.each([
@@ -60,9 +65,7 @@ describe('bounds are allowed, one pixel past them is not', () => {
 		['128x127', false],
 		['127x300', false],
 	])('at least 128x128 on vidu2-reference: %s passes: %s', (size, passes) => {
-		const check = () => checkImagePixels(model('vidu2-reference'), [image(size)]);
-		if (passes) expect(check).not.toThrow();
-		else expect(check).toThrow(/needs images of at least 128x128 pixels$/);
+		expectVerdict('vidu2-reference', [image(size)], passes, /needs images of at least 128x128 pixels$/);
 	});
 
 	it.each([
@@ -73,9 +76,7 @@ describe('bounds are allowed, one pixel past them is not', () => {
 		['1920x1080', '256x144', true],
 		['1280x720', '960x720', false], // 16:9 against 4:3 is 1.33
 	])('frames on viduq1-start-end: %s then %s passes: %s', (first, last, passes) => {
-		const check = () => checkImagePixels(model('viduq1-start-end'), frames(first, last));
-		if (passes) expect(check).not.toThrow();
-		else expect(check).toThrow(/aspect ratios within 0\.8-1\.25 of each other$/);
+		expectVerdict('viduq1-start-end', frames(first, last), passes, /aspect ratios within 0\.8-1\.25 of each other$/);
 	});
 });
 
