@@ -60,6 +60,15 @@ function positiveSeconds(value: unknown, label: string, fallback: number): numbe
 	return seconds * 1000;
 }
 
+/**
+ * Whether an AI agent called the node as a tool. n8n 1.x has no isToolExecution(); there the tool is a node type of
+ * its own, named after the node with "Tool" at the end.
+ */
+function isToolCall(ctx: IExecuteFunctions): boolean {
+	if (typeof ctx.isToolExecution === 'function') return ctx.isToolExecution();
+	return ctx.getNode().type.endsWith('Tool');
+}
+
 export function readRunOptions(ctx: IExecuteFunctions, itemIndex: number): RunOptions {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const outputBinaryProperty = String(options.outputBinaryProperty ?? OPTION_DEFAULTS.outputBinaryProperty).trim();
@@ -67,7 +76,7 @@ export function readRunOptions(ctx: IExecuteFunctions, itemIndex: number): RunOp
 	return {
 		wait: ctx.getNodeParameter('waitForCompletion', itemIndex, true) as boolean,
 		// An AI agent gets the video's URL in JSON: binary data does not cross the tool boundary.
-		download: typeof options.download === 'boolean' ? options.download : !ctx.isToolExecution(),
+		download: typeof options.download === 'boolean' ? options.download : !isToolCall(ctx),
 		downloadCover: options.downloadCover === true,
 		outputBinaryProperty,
 		pollIntervalMs: positiveSeconds(options.pollInterval, 'Poll Interval', OPTION_DEFAULTS.pollIntervalSeconds),
