@@ -7,6 +7,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { InputError } from './errors';
 import type { ImageRef } from './images';
 import { checkImageRef } from './images';
+import type { SizedImage } from './imageRules';
+import { checkImagePixels } from './imageRules';
 import type { ModelSpec, Operation } from './models';
 import type { NodeOperation } from './operations';
 import { GENERATORS, isGenerator } from './operations';
@@ -94,6 +96,8 @@ export async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, ope
 	checkImageCount(images.length, operation);
 	const prompt = checkPrompt(ctx.getNodeParameter('prompt', itemIndex, ''), images.length, model);
 	const settingsBody = settingsToBody(model, ctx.getNodeParameter('videoSettings', itemIndex, {}) as IDataObject);
-	for (const image of images) await checkImageRef(ctx, itemIndex, image, model);
+	const sizes: Array<SizedImage | undefined> = [];
+	for (const image of images) sizes.push(await checkImageRef(ctx, itemIndex, image, model));
+	checkImagePixels(model, sizes);
 	return { kind: 'generate', itemIndex, operation, model, prompt, images, settingsBody, run };
 }
