@@ -117,11 +117,13 @@ const COGVIDEOX_SHARED: SettingRules = {
 	userId: true,
 };
 
-// Vidu: every image between 1:4 and 4:1; the two frames of start-end within 0.8-1.25 of each other's aspect ratio;
-// reference images at least 128x128. API.md gives no pixel rules for CogVideoX (only png/jpeg and 5 MB).
-const VIDU_ASPECT: ImageRules = { aspect: { min: [1, 4], max: [4, 1] } };
+// Vidu: every image at least 128x128 and between 1:4 and 4:1; the two frames of start-end within 0.8-1.25 of each
+// other's aspect ratio. The 128 px minimum is documented for reference images; it is applied to every Vidu image,
+// because a smaller one cannot make a usable video and refusing it here costs nothing, while the API's refusal may.
+// API.md gives no pixel rules for CogVideoX (only png/jpeg and 5 MB).
+const VIDU_ASPECT: ImageRules = { aspect: { min: [1, 4], max: [4, 1] }, minSide: 128 };
 const VIDU_FRAMES: ImageRules = { ...VIDU_ASPECT, frameAspectMatch: { min: [4, 5], max: [5, 4] } };
-const VIDU_REFERENCES: ImageRules = { ...VIDU_ASPECT, minSide: 128 };
+const VIDU_REFERENCES: ImageRules = VIDU_ASPECT;
 
 const VIDU_SHARED: SettingRules = {
 	movementAmplitude: MOVEMENT_AMPLITUDES,

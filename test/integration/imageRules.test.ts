@@ -56,6 +56,13 @@ const cases: RuleCase[] = [
 		body: { model: 'vidu2-image', image_url: dataUrl('rule-130x1040.jpg') },
 	},
 	{
+		name: 'a 64x64 image on viduq1-image',
+		parameters: imageToVideo('viduq1-image'),
+		files: { data: 'rule-64x64.png' },
+		message: 'Image Binary Property: the image is 64x64; viduq1-image needs images of at least 128x128 pixels',
+		body: { model: 'viduq1-image', image_url: dataUrl('rule-64x64.png') },
+	},
+	{
 		name: 'a 64x64 reference image on vidu2-reference',
 		parameters: {
 			operation: 'referenceToVideo',
@@ -92,7 +99,7 @@ describe('the API would have refused the same images', () => {
 	});
 
 	it('and accepts the images that pass the node', async () => {
-		expect(await apiAnswer({ model: 'vidu2-image', image_url: dataUrl('rule-64x64.png') })).toMatchObject({ status: 200 });
+		expect(await apiAnswer({ model: 'vidu2-image', image_url: dataUrl('rule-256x144.png') })).toMatchObject({ status: 200 });
 		expect(await apiAnswer({ model: 'vidu2-start-end', image_url: [dataUrl('rule-1280x720.jpg'), dataUrl('rule-256x144.png')] })).toMatchObject({ status: 200 });
 	});
 });

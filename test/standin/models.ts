@@ -25,9 +25,11 @@ export interface PixelRule {
 }
 
 // shared/API.md: "aspect ratio between 1:4 and 4:1", "the two frames' resolutions must be within a ratio of 0.8 to
-// 1.25 of each other" (the Vidu docs: aspect ratios), "Reference images must be at least 128x128".
+// 1.25 of each other" (the Vidu docs: aspect ratios), "Reference images must be at least 128x128" (read, as the
+// node reads it, as a minimum for every Vidu image).
 const VIDU_ASPECT: [number, number] = [0.25, 4];
-const START_END: PixelRule = { aspect: VIDU_ASPECT, framesAspect: [0.8, 1.25] };
+const VIDU_IMAGE: PixelRule = { aspect: VIDU_ASPECT, minSide: 128 };
+const START_END: PixelRule = { ...VIDU_IMAGE, framesAspect: [0.8, 1.25] };
 
 type OptionField =
 	| 'size'
@@ -92,12 +94,12 @@ export const MODELS: Record<string, ModelRule> = {
 		options: { size: ['1920x1080'], duration: [5], style: ['general', 'anime'], aspect_ratio: ASPECT, movement_amplitude: MOVEMENT },
 		commonExtras: true,
 	},
-	'viduq1-image': vidu([1], ['1920x1080'], 5, { aspect: VIDU_ASPECT }),
+	'viduq1-image': vidu([1], ['1920x1080'], 5, VIDU_IMAGE),
 	'viduq1-start-end': vidu([2], ['1920x1080'], 5, START_END),
-	'vidu2-image': vidu([1], ['1280x720'], 4, { aspect: VIDU_ASPECT }),
+	'vidu2-image': vidu([1], ['1280x720'], 4, VIDU_IMAGE),
 	// 480x360 is BigModel-only; the stand-in accepts it so both platforms' readings pass.
 	'vidu2-start-end': vidu([2], ['1280x720', '480x360'], 4, START_END),
-	'vidu2-reference': vidu([1, 2, 3], ['1280x720'], 4, { aspect: VIDU_ASPECT, minSide: 128 }, { aspect_ratio: ASPECT }),
+	'vidu2-reference': vidu([1, 2, 3], ['1280x720'], 4, VIDU_IMAGE, { aspect_ratio: ASPECT }),
 };
 
 /** Image size limits, decoded bytes. "5 MB" / "50 MB" read as MiB. */

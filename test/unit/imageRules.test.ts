@@ -50,11 +50,11 @@ describe('bounds are allowed, one pixel past them is not', () => {
 	}
 
 	it.each([
-		['128x512', true],
-		['512x128', true],
-		['127x512', false],
-		['512x127', false],
-		['1x4', true],
+		['200x800', true],
+		['800x200', true],
+		['199x800', false],
+		['800x199', false],
+		['150x600', true],
 		['4001x1000', false],
 	])('aspect ratio on viduq1-image: %s passes: %s', (size, passes) => {
 		expectVerdict('viduq1-image', [image(size)], passes, /needs an aspect ratio between 1:4 and 4:1$/);
@@ -64,8 +64,13 @@ describe('bounds are allowed, one pixel past them is not', () => {
 		['128x128', true],
 		['128x127', false],
 		['127x300', false],
-	])('at least 128x128 on vidu2-reference: %s passes: %s', (size, passes) => {
-		expectVerdict('vidu2-reference', [image(size)], passes, /needs images of at least 128x128 pixels$/);
+	])('at least 128x128 on every Vidu model that takes images: %s passes: %s', (size, passes) => {
+		for (const id of ['viduq1-image', 'vidu2-image', 'vidu2-reference']) {
+			expectVerdict(id, [image(size)], passes, /needs images of at least 128x128 pixels$/);
+		}
+		for (const id of ['viduq1-start-end', 'vidu2-start-end']) {
+			expectVerdict(id, frames(size, size), passes, /needs images of at least 128x128 pixels$/);
+		}
 	});
 
 	it.each([
@@ -89,9 +94,10 @@ describe('which model has which rule (shared/API.md: Vidu only)', () => {
 		}
 	});
 
-	it('the 128x128 minimum is for reference images only: a 64x64 image passes the image and start-end models', () => {
-		for (const id of ['viduq1-image', 'vidu2-image']) expect(() => checkImagePixels(model(id), [image('64x64')])).not.toThrow();
-		for (const id of ['viduq1-start-end', 'vidu2-start-end']) expect(() => checkImagePixels(model(id), frames('64x64', '64x64'))).not.toThrow();
+	it('the 128x128 minimum holds for every Vidu image; CogVideoX has no pixel rule, so a 64x64 image passes it', () => {
+		for (const id of ['viduq1-image', 'vidu2-image', 'vidu2-reference']) expect(() => checkImagePixels(model(id), [image('64x64')])).toThrow(/128x128/);
+		for (const id of ['viduq1-start-end', 'vidu2-start-end']) expect(() => checkImagePixels(model(id), frames('64x64', '64x64'))).toThrow(/128x128/);
+		for (const id of ['cogvideox-3', 'cogvideox-2']) expect(() => checkImagePixels(model(id), [image('64x64')])).not.toThrow();
 	});
 
 	it('every Vidu model that takes images refuses 1:8, both start-end models refuse mismatched frames', () => {
