@@ -131,7 +131,8 @@ export async function imageMemoryBench(): Promise<void> {
 		for (const [label, dir] of packages) {
 			const [small, large] = await measurePackage(label === 'this package' ? 'Now' : 'Base', dir, image);
 			for (const run of [small, large]) {
-				const growth = run === small ? '' : `+${(large.peakMb - small.peakMb).toFixed(0)} MB (${(large.peakMb / small.peakMb).toFixed(2)}×)`;
+				const change = large.peakMb - small.peakMb;
+				const growth = run === small ? '' : `${change < 0 ? '-' : '+'}${Math.abs(change).toFixed(0)} MB (${(large.peakMb / small.peakMb).toFixed(2)}×)`;
 				rows.push([label, String(run.items), `${run.peakMb.toFixed(0)} MB`, growth, `${run.creates} (${run.refusals})`, `${run.seconds.toFixed(0)} s`]);
 			}
 		}
