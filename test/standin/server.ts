@@ -14,6 +14,7 @@ import { randomInt, randomUUID, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAuthorized } from './auth';
 import { listen, pump, readBody, sendError, sendGatewayHtml, sendJson } from './http';
+import { serveSample } from './samples';
 import { validateCreateBody } from './validate';
 import { MIN_COVER_BYTES, MIN_VIDEO_BYTES, coverPng, videoChunks, videoSha256 } from './video';
 
@@ -157,7 +158,7 @@ function configFrom(options: StandinOptions): Config {
 		duplicateRequest: options.duplicateRequest ?? 'existingTask',
 		findByRequestId: options.findByRequestId ?? false,
 		videoBytes: options.videoBytes ?? 64 * 1024,
-		coverBytes: options.coverBytes ?? 2048,
+		coverBytes: options.coverBytes ?? 32 * 1024,
 		basePath: (options.basePath ?? '/api/paas/v4').replace(/\/+$/, ''),
 	};
 	if (config.videoBytes < MIN_VIDEO_BYTES) throw new Error(`videoBytes must be at least ${MIN_VIDEO_BYTES}`);
@@ -366,6 +367,7 @@ class StandinImpl {
 		if (req.method !== 'GET' && req.method !== 'HEAD') return sendStorageError(res, 405);
 		if (video) return this.serveVideo(req, res, decodeURIComponent(video[1]), auth);
 		if (cover) return this.serveCover(req, res, decodeURIComponent(cover[1]), auth);
+		if (serveSample(req, res, route)) return;
 		sendStorageError(res, 404);
 	};
 
