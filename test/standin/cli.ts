@@ -10,8 +10,8 @@
  * - The result-file host also serves the sandbox's sample images (samples.ts).
  * - `chatBaseUrl` is a scripted chat model (test/e2e/chatModel.ts, OpenAI's protocol) for the AI Agent example:
  *   whatever it is asked, it calls the video tool once, then reports the tool's answer.
- * - `controlUrl` + `/tasks` answers the task log as JSON, `{"creates", "tasks": [{id, model, status, prompt}]}`, so
- *   a test that drives the sandbox from outside can tell whether a run created a task.
+ * - `controlUrl` + `/tasks` answers the task log as JSON (TaskLog below), so a test that drives the sandbox from
+ *   outside can tell whether a run created a task, or whether the credential's Test button reached the API.
  * It stops on SIGINT/SIGTERM, and by itself once process PID (the n8n launcher) is gone, so it never outlives n8n.
  * Each request is logged to stderr as one line, the key never.
  */
@@ -51,6 +51,8 @@ export interface StandinInfo {
 export interface TaskLog {
 	/** Create requests received, refused ones included. */
 	creates: number;
+	/** Requests for the file list: what the credential's Test button calls. */
+	keyChecks: number;
 	tasks: Array<{ id: string; model: string; status: string; prompt?: string }>;
 }
 
@@ -59,7 +61,8 @@ function controlHandler(standin: Standin) {
 		req.resume();
 		if (req.method !== 'GET' || req.url !== '/tasks') return sendError(res, 404, '404', 'only GET /tasks');
 		const tasks = [...standin.tasks.values()].map(({ id, model, status, body }) => ({ id, model, status, prompt: body.prompt as string | undefined }));
-		sendJson(res, 200, { creates: standin.createCalls(), tasks } satisfies TaskLog);
+		const keyChecks = standin.apiRequests.filter((request) => request.method === 'GET' && request.path.split('?')[0].endsWith('/files')).length;
+		sendJson(res, 200, { creates: standin.createCalls(), keyChecks, tasks } satisfies TaskLog);
 	};
 }
 
