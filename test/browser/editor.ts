@@ -110,7 +110,13 @@ export async function viewFirstBinaryVideo(panel: Locator): Promise<Playback> {
 export async function searchNodePanel(page: Page, words: string): Promise<string[]> {
 	await page.locator('[data-test-id="node-creator-search-bar"]').fill(words);
 	const names = page.locator('[data-test-id="node-creator-item-name"]');
-	// The list updates as one types: wait until it shows the results of these words, or says there are none.
-	await page.waitForTimeout(500);
-	return (await names.allInnerTexts()).map((name) => name.trim());
+	// The list updates as one types: read it until it holds still.
+	let shown: string[] = [];
+	for (let reads = 0; reads < 20; reads++) {
+		await page.waitForTimeout(250);
+		const now = (await names.allInnerTexts()).map((name) => name.trim());
+		if (reads > 0 && now.join('\n') === shown.join('\n')) break;
+		shown = now;
+	}
+	return shown;
 }
