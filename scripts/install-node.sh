@@ -3,6 +3,7 @@
 # the path of its `node` binary. A second call with the same version reuses the install.
 #   scripts/install-node.sh <version>     e.g. 24.21.0 (an exact version keeps CI reproducible)
 set -euo pipefail
+source "$(dirname "$0")/lib/npm-env.sh"
 version="${1:?usage: scripts/install-node.sh <node version, e.g. 24.21.0>}"
 cache="${N8N_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-cogvideox}"
 dir="$cache/node-$version"

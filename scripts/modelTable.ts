@@ -2,6 +2,7 @@
  * Renders the README's per-model settings table from the node's per-model table, so the docs cannot drift:
  * test/unit/readme.test.ts fails when the README differs, and `npm run docs` rewrites it.
  */
+import type { ImageRules, Ratio } from '../nodes/CogVideoX/models';
 import { IMAGE_COUNT, IMAGE_LIMITS, MODELS, SETTING_NAMES, SETTINGS } from '../nodes/CogVideoX/models';
 import { OPERATION_LABELS } from '../nodes/CogVideoX/request';
 
@@ -17,6 +18,21 @@ function imageCounts(operations: readonly (keyof typeof IMAGE_COUNT)[]): string 
 			return min === max ? `${min}` : `${min}–${max}`;
 		})
 		.join(' / ');
+}
+
+const ratio = ([a, b]: Ratio) => `${a}:${b}`;
+const factor = ([a, b]: Ratio) => String(a / b);
+
+/** The pixel rules in words, as the node checks them. */
+function pixelRules(rules: ImageRules | undefined): string[] {
+	if (!rules) return [];
+	const words: string[] = [];
+	if (rules.minSide) words.push(`at least ${rules.minSide}x${rules.minSide} px`);
+	if (rules.aspect) words.push(`aspect ratio ${ratio(rules.aspect.min)} to ${ratio(rules.aspect.max)}`);
+	if (rules.frameAspectMatch) {
+		words.push(`the two frames' aspect ratios within ${factor(rules.frameAspectMatch.min)}–${factor(rules.frameAspectMatch.max)} of each other`);
+	}
+	return words;
 }
 
 export function renderModelTable(): string {
@@ -37,7 +53,9 @@ export function renderModelTable(): string {
 			list(settings.duration),
 			list(settings.fps),
 			other.length ? other.join(', ') : 'none: only the prompt and image are sent',
-			`${limits.formats.join(', ')}; up to ${limits.maxBytes / MB} MB`,
+			model.operations.every((operation) => IMAGE_COUNT[operation].max === 0)
+				? '–'
+				: [`${limits.formats.join(', ')}`, `up to ${limits.maxBytes / MB} MB`, ...pixelRules(model.imageRules)].join('; '),
 		];
 	});
 	return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');

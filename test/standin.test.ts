@@ -1,12 +1,13 @@
 // Tests of the Zhipu API stand-in itself, so the node's tests can trust it.
 import { createHash, createHmac } from 'node:crypto';
+import { fixture, jpeg, png } from './fixtures/images';
 import { startStandin, type Standin } from './standin/server';
 import { validateCreateBody } from './standin/validate';
 import { videoChunks } from './standin/video';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const PNG_B64 = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]).toString('base64');
+const PNG_B64 = png().toString('base64');
 const WEBP_B64 = Buffer.from('RIFF\x10\0\0\0WEBPVP8 ', 'latin1').toString('base64');
 
 let s: Standin;
@@ -193,6 +194,7 @@ describe('file host', () => {
 describe('validation', () => {
 	const big = (bytes: number) => Buffer.alloc(bytes).toString('base64');
 	const img = `data:image/png;base64,${PNG_B64}`;
+	const inline = (name: string) => `data:image/${name.endsWith('.jpg') ? 'jpeg' : name.split('.').pop()};base64,${fixture(name).toString('base64')}`;
 	const rejected: Array<[string, Record<string, unknown>, string, RegExp]> = [
 		['unknown model', { model: 'cogvideox-9', prompt: 'x' }, '1211', /cogvideox-9/],
 		['prompt over 512 chars', { model: 'cogvideox-3', prompt: 'x'.repeat(513) }, '1261', /prompt/],
@@ -217,6 +219,11 @@ describe('validation', () => {
 		['a non-http URL', { model: 'cogvideox-3', image_url: 'ftp://example.com/a.png' }, '1214', /image_url/],
 		['one frame on a start-end model', { model: 'viduq1-start-end', image_url: [img] }, '1214', /image_url/],
 		['user_id too short', { model: 'cogvideox-3', prompt: 'x', user_id: 'abc' }, '1214', /user_id/],
+		['a 1:8 image on Vidu', { model: 'vidu2-image', image_url: inline('rule-130x1040.jpg') }, '1214', /^image_url\[0\]: the image is 130x1040; its aspect ratio must be between 1:4 and 4:1$/],
+		['a 64x64 image on vidu2-image', { model: 'vidu2-image', image_url: inline('rule-64x64.png') }, '1214', /^image_url\[0\]: the image is 64x64, smaller than 128x128$/],
+		['a 64x64 reference image', { model: 'vidu2-reference', prompt: 'x', image_url: [img, inline('rule-64x64.png')] }, '1214', /^image_url\[1\]: the image is 64x64, smaller than 128x128$/],
+		['start-end frames of 16:9 and 9:16', { model: 'vidu2-start-end', image_url: [inline('rule-1280x720.jpg'), inline('rule-720x1280.webp')] }, '1214', /^image_url: the first frame is 1280x720 and the last 720x1280; their aspect ratios must be within 0\.8 to 1\.25 of each other$/],
+		['bytes that are no image on Vidu', { model: 'viduq1-image', image_url: `data:image/png;base64,${PNG_B64.slice(0, 8)}` }, '1214', /^image_url\[0\]: the image cannot be decoded/],
 	];
 	it.each(rejected)('rejects %s', async (_name, body, code, message) => {
 		const { status, json } = await create(body);
@@ -232,6 +239,9 @@ describe('validation', () => {
 		['vidu2-start-end at 480x360', { model: 'vidu2-start-end', image_url: [img, img], size: '480x360', duration: 4, movement_amplitude: 'small', with_audio: true }],
 		['vidu2-reference with 3 images and aspect_ratio', { model: 'vidu2-reference', prompt: 'x', image_url: [img, img, img], aspect_ratio: '9:16' }],
 		['viduq1-text with style', { model: 'viduq1-text', prompt: 'x', style: 'anime', aspect_ratio: '1:1', size: '1920x1080', duration: 5 }],
+		['start-end frames of 1280x720 and 256x144 (both 16:9)', { model: 'viduq1-start-end', image_url: [inline('rule-1280x720.jpg'), inline('rule-256x144.webp')] }],
+		['a 1:8 image and mismatched frames on CogVideoX (no pixel rules)', { model: 'cogvideox-3', image_url: [inline('rule-130x1040.jpg'), inline('rule-1280x720.jpg')] }],
+		['a 9:16 last frame given as an http URL (not fetched, not checked)', { model: 'vidu2-start-end', image_url: [inline('rule-1280x720.jpg'), 'https://e.com/portrait.png'] }],
 	];
 	it.each(accepted)('accepts %s', async (_name, body) => {
 		const { status, json } = await create(body);
@@ -240,13 +250,13 @@ describe('validation', () => {
 	});
 
 	it('accepts a 12 MB image on Vidu over HTTP (over the CogVideoX limit)', async () => {
-		const { status } = await create({ model: 'vidu2-image', image_url: `data:image/jpeg;base64,${big(12 * 1024 * 1024)}` });
+		const { status } = await create({ model: 'vidu2-image', image_url: `data:image/jpeg;base64,${jpeg(12 * 1024 * 1024).toString('base64')}` });
 		expect(status).toBe(200);
 	});
 
 	// Checked without HTTP: a 67 MB JSON round trip would cost seconds.
 	it('limits Vidu images to 50 MiB decoded', () => {
-		const b64 = big(50 * 1024 * 1024);
+		const b64 = png(50 * 1024 * 1024).toString('base64');
 		const body = (data: string) => ({ model: 'vidu2-image', image_url: `data:image/png;base64,${data}` });
 		expect(validateCreateBody(body(b64))).toBeUndefined();
 		expect(validateCreateBody(body(`${b64}AAAA`))).toMatchObject({ status: 400, code: '1214' });

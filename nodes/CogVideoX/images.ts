@@ -1,12 +1,16 @@
 /**
  * Input images: from a binary property of the item (sent inline as a data URL) or a URL (passed to the API as is,
- * never fetched by the node). Format and size limits come from the per-model table.
+ * never fetched by the node). Format, file size and pixel limits come from the per-model table.
  */
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import { InputError } from './errors';
+import type { ByteSource } from './imageDimensions';
+import { base64Source, ImageHeaderError, readDimensions, streamSource } from './imageDimensions';
+import type { SizedImage } from './imageRules';
 import type { ImageFormat, ModelSpec } from './models';
 import { IMAGE_LIMITS } from './models';
+import { settle } from './settle';
 
 const MIME_OF: Record<ImageFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 
@@ -42,6 +46,8 @@ export function checkImage(head: Buffer, size: number, model: ModelSpec, field: 
 export type ImageRef = { field: string; source: 'binary'; property: string } | { field: string; source: 'url'; url: string };
 
 const HEAD_BYTES = 16;
+/** Bytes read from a binary's stream at a time while looking for its size. */
+const STREAM_CHUNK_BYTES = 64 * 1024;
 
 function binaryOf(ctx: IExecuteFunctions, itemIndex: number, ref: { field: string; property: string }): { name: string; binary: IBinaryData } {
 	const name = ref.property.trim();
@@ -55,30 +61,44 @@ function binaryOf(ctx: IExecuteFunctions, itemIndex: number, ref: { field: strin
 	return { name, binary: binaries[name] };
 }
 
-/** The first bytes and the size of a binary, without reading a filesystem-mode file whole. */
-async function headAndSize(ctx: IExecuteFunctions, binary: IBinaryData): Promise<{ head: Buffer; size: number }> {
-	if (!binary.id) {
-		return { head: Buffer.from(binary.data.slice(0, 24), 'base64'), size: Buffer.byteLength(binary.data, 'base64') };
-	}
-	const { fileSize } = await ctx.helpers.getBinaryMetadata(binary.id);
-	const stream = await ctx.helpers.getBinaryStream(binary.id, HEAD_BYTES);
-	let head = Buffer.alloc(0);
-	for await (const chunk of stream) {
-		head = Buffer.concat([head, chunk as Buffer]);
-		if (head.length >= HEAD_BYTES) break;
-	}
-	stream.destroy();
-	return { head, size: fileSize };
+/** An image's bytes, read only as far as a check needs, and its size in bytes. */
+interface ImageBytes {
+	source: ByteSource;
+	size: number;
+	close?: () => Promise<void>;
 }
 
-/** Checks an image before any paid call is made: reads only the first bytes and the size of a binary. */
-export async function checkImageRef(ctx: IExecuteFunctions, itemIndex: number, ref: ImageRef, model: ModelSpec): Promise<void> {
-	if (ref.source === 'url') {
-		checkImageUrl(ref.url, model, ref.field);
-		return;
-	}
-	const { head, size } = await headAndSize(ctx, binaryOf(ctx, itemIndex, ref).binary);
-	checkImage(head, size, model, ref.field);
+/** A binary's bytes, without reading a filesystem-mode file whole: it is streamed up to the image's size. */
+async function binaryBytes(ctx: IExecuteFunctions, binary: IBinaryData): Promise<ImageBytes> {
+	if (!binary.id) return { source: base64Source(binary.data), size: Buffer.byteLength(binary.data, 'base64') };
+	const { fileSize } = await ctx.helpers.getBinaryMetadata(binary.id);
+	const stream = streamSource(await ctx.helpers.getBinaryStream(binary.id, STREAM_CHUNK_BYTES));
+	return { source: stream, size: fileSize, close: async () => await stream.close() };
+}
+
+/** Checks an image's format and size in bytes, then, where the model has pixel rules, reads its width and height. */
+async function checkAndSize(image: ImageBytes, model: ModelSpec, field: string): Promise<SizedImage | undefined> {
+	const format = checkImage(await image.source.read(0, HEAD_BYTES), image.size, model, field);
+	return model.imageRules ? { field, ...(await readDimensions(format, image.source)) } : undefined;
+}
+
+/** checkAndSize, then the stream is ended; a header that cannot be read is refused in one line naming the field. */
+async function inspect(image: ImageBytes, model: ModelSpec, field: string): Promise<SizedImage | undefined> {
+	const checked = await settle(checkAndSize(image, model, field));
+	await image.close?.();
+	if (checked.ok) return checked.value;
+	const { error } = checked;
+	if (error instanceof ImageHeaderError) throw new InputError(`${field}: cannot read the image's width and height: ${error.message}`);
+	throw error;
+}
+
+/**
+ * Checks an image before any paid call is made, reading only its first bytes and, where the model has pixel rules,
+ * its header. Gives the image's width and height when they were read: not for an http(s) URL, which is not fetched.
+ */
+export async function checkImageRef(ctx: IExecuteFunctions, itemIndex: number, ref: ImageRef, model: ModelSpec): Promise<SizedImage | undefined> {
+	if (ref.source === 'url') return await checkImageUrl(ref.url, model, ref.field);
+	return await inspect(await binaryBytes(ctx, binaryOf(ctx, itemIndex, ref).binary), model, ref.field);
 }
 
 /** The image as the API takes it: the URL as given, or the binary's bytes as a data URL. */
@@ -92,15 +112,17 @@ export async function imageForApi(ctx: IExecuteFunctions, itemIndex: number, ref
 
 const DATA_URL = /^data:image\/(png|jpe?g|webp);base64,[A-Za-z0-9+/=\s]+$/i;
 
-/** Checks an image URL; the API fetches it, so only the form is checked here. */
-export function checkImageUrl(url: string, model: ModelSpec, field: string): string {
+/**
+ * Checks an image URL. An http(s) URL is fetched by the API, not by the node, so only its form is checked; a data URL
+ * is checked like a binary, decoding only the bytes the checks read.
+ */
+export async function checkImageUrl(url: string, model: ModelSpec, field: string): Promise<SizedImage | undefined> {
 	const value = url.trim();
 	if (!value) throw new InputError(`${field} is empty: enter an http(s) URL of the image`);
-	if (/^https?:\/\/[^\s/]+/i.test(value)) return value;
+	if (/^https?:\/\/[^\s/]+/i.test(value)) return undefined;
 	if (DATA_URL.test(value)) {
-		const bytes = Buffer.from(value.slice(value.indexOf(',') + 1), 'base64');
-		checkImage(bytes, bytes.length, model, field);
-		return value;
+		const payload = value.slice(value.indexOf(',') + 1).replace(/\s+/g, '');
+		return await inspect({ source: base64Source(payload), size: Buffer.byteLength(payload, 'base64') }, model, field);
 	}
 	throw new InputError(`${field}: "${value.slice(0, 80)}" is not an http(s) URL or a data:image/…;base64 URL`);
 }

@@ -67,6 +67,21 @@ export interface ModelSpec {
 	settings: SettingRules;
 	/** What `withAudio` adds for this model, shown in the setting's description. */
 	audioMeaning?: string;
+	/** Rules on the input images' pixels; none where the API documents none. */
+	imageRules?: ImageRules;
+}
+
+/** A ratio of two whole numbers, width to height: [1, 4] is 1:4. Kept whole so that boundaries compare exactly. */
+export type Ratio = readonly [number, number];
+
+/** API.md's image limits that need the image's width and height. Each bound is allowed (1:4 itself passes). */
+export interface ImageRules {
+	/** Each image at least this many pixels wide and high. */
+	minSide?: number;
+	/** Each image's aspect ratio (width:height) between these two. */
+	aspect?: { min: Ratio; max: Ratio };
+	/** The first frame's aspect ratio divided by the last frame's, between these two. */
+	frameAspectMatch?: { min: Ratio; max: Ratio };
 }
 
 export interface ImageLimits {
@@ -101,6 +116,14 @@ const COGVIDEOX_SHARED: SettingRules = {
 	watermark: true,
 	userId: true,
 };
+
+// Vidu: every image at least 128x128 and between 1:4 and 4:1; the two frames of start-end within 0.8-1.25 of each
+// other's aspect ratio. The 128 px minimum is documented for reference images; it is applied to every Vidu image,
+// because a smaller one cannot make a usable video and refusing it here costs nothing, while the API's refusal may.
+// API.md gives no pixel rules for CogVideoX (only png/jpeg and 5 MB).
+const VIDU_ASPECT: ImageRules = { aspect: { min: [1, 4], max: [4, 1] }, minSide: 128 };
+const VIDU_FRAMES: ImageRules = { ...VIDU_ASPECT, frameAspectMatch: { min: [4, 5], max: [5, 4] } };
+const VIDU_REFERENCES: ImageRules = VIDU_ASPECT;
 
 const VIDU_SHARED: SettingRules = {
 	movementAmplitude: MOVEMENT_AMPLITUDES,
@@ -163,6 +186,7 @@ export const MODELS: readonly ModelSpec[] = [
 		operations: ['imageToVideo'],
 		settings: { ...VIDU_SHARED, size: ['1920x1080'], duration: [5], withAudio: true },
 		audioMeaning: 'background music',
+		imageRules: VIDU_ASPECT,
 	},
 	{
 		id: 'viduq1-start-end',
@@ -172,6 +196,7 @@ export const MODELS: readonly ModelSpec[] = [
 		operations: ['firstLastFrame'],
 		settings: { ...VIDU_SHARED, size: ['1920x1080'], duration: [5], withAudio: true },
 		audioMeaning: 'background music',
+		imageRules: VIDU_FRAMES,
 	},
 	{
 		id: 'vidu2-image',
@@ -181,6 +206,7 @@ export const MODELS: readonly ModelSpec[] = [
 		operations: ['imageToVideo'],
 		settings: { ...VIDU_SHARED, size: ['1280x720'], duration: [4], withAudio: true },
 		audioMeaning: 'background music',
+		imageRules: VIDU_ASPECT,
 	},
 	{
 		id: 'vidu2-start-end',
@@ -190,6 +216,7 @@ export const MODELS: readonly ModelSpec[] = [
 		operations: ['firstLastFrame'],
 		settings: { ...VIDU_SHARED, size: ['1280x720', '480x360'], duration: [4], withAudio: true },
 		audioMeaning: 'background music',
+		imageRules: VIDU_FRAMES,
 	},
 	{
 		id: 'vidu2-reference',
@@ -205,6 +232,7 @@ export const MODELS: readonly ModelSpec[] = [
 			withAudio: true,
 		},
 		audioMeaning: 'background music',
+		imageRules: VIDU_REFERENCES,
 	},
 ];
 

@@ -7,6 +7,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { InputError } from './errors';
 import type { ImageRef } from './images';
 import { checkImageRef } from './images';
+import type { SizedImage } from './imageRules';
+import { checkImagePixels } from './imageRules';
 import type { ModelSpec, Operation } from './models';
 import type { NodeOperation } from './operations';
 import { GENERATORS, isGenerator } from './operations';
@@ -58,6 +60,15 @@ function positiveSeconds(value: unknown, label: string, fallback: number): numbe
 	return seconds * 1000;
 }
 
+/**
+ * Whether an AI agent called the node as a tool. n8n 1.x has no isToolExecution(); there the tool is a node type of
+ * its own, named after the node with "Tool" at the end.
+ */
+function isToolCall(ctx: IExecuteFunctions): boolean {
+	if (typeof ctx.isToolExecution === 'function') return ctx.isToolExecution();
+	return ctx.getNode().type.endsWith('Tool');
+}
+
 export function readRunOptions(ctx: IExecuteFunctions, itemIndex: number): RunOptions {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const outputBinaryProperty = String(options.outputBinaryProperty ?? OPTION_DEFAULTS.outputBinaryProperty).trim();
@@ -65,7 +76,7 @@ export function readRunOptions(ctx: IExecuteFunctions, itemIndex: number): RunOp
 	return {
 		wait: ctx.getNodeParameter('waitForCompletion', itemIndex, true) as boolean,
 		// An AI agent gets the video's URL in JSON: binary data does not cross the tool boundary.
-		download: typeof options.download === 'boolean' ? options.download : !ctx.isToolExecution(),
+		download: typeof options.download === 'boolean' ? options.download : !isToolCall(ctx),
 		downloadCover: options.downloadCover === true,
 		outputBinaryProperty,
 		pollIntervalMs: positiveSeconds(options.pollInterval, 'Poll Interval', OPTION_DEFAULTS.pollIntervalSeconds),
@@ -85,6 +96,8 @@ export async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, ope
 	checkImageCount(images.length, operation);
 	const prompt = checkPrompt(ctx.getNodeParameter('prompt', itemIndex, ''), images.length, model);
 	const settingsBody = settingsToBody(model, ctx.getNodeParameter('videoSettings', itemIndex, {}) as IDataObject);
-	for (const image of images) await checkImageRef(ctx, itemIndex, image, model);
+	const sizes: Array<SizedImage | undefined> = [];
+	for (const image of images) sizes.push(await checkImageRef(ctx, itemIndex, image, model));
+	checkImagePixels(model, sizes);
 	return { kind: 'generate', itemIndex, operation, model, prompt, images, settingsBody, run };
 }

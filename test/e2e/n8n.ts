@@ -428,12 +428,12 @@ export class N8nHarness {
 		await mkdir(packDir, { recursive: true });
 		const env = process.env;
 		ensureOk(await runCommand('npm', ['run', 'build'], { cwd: packageDir, env, timeoutMs: 5 * MINUTE }), 'npm run build');
-		// The project's .npmrc sets ignore-scripts, so `prepack` does not build again.
+		// Built just above, so the pack skips `prepack` (whatever the caller's npm settings say about scripts).
 		const pack = ensureOk(
-			await runCommand('npm', ['pack', '--json', '--pack-destination', packDir], { cwd: packageDir, env, timeoutMs: 2 * MINUTE }),
+			await runCommand('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], { cwd: packageDir, env, timeoutMs: 2 * MINUTE }),
 			'npm pack',
 		);
-		const packed = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{ filename: string }>;
+		const packed = JSON.parse(pack.stdout.slice(pack.stdout.search(/^\[$/m))) as Array<{ filename: string }>;
 		return join(packDir, packed[0].filename);
 	}
 

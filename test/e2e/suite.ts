@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { fixture } from '../fixtures/images';
 import { startStandin, type Fault, type Standin, type StandinTask } from '../standin/server';
 import {
 	CREDENTIAL_TYPE,
@@ -23,6 +24,7 @@ import {
 	sha256,
 	type FileServer,
 	type Workflow,
+	type WorkflowNode,
 } from './fixtures';
 import { FINAL_ANSWER_PREFIX, startScriptedChatModel, type ScriptedChatModel } from './chatModel';
 import { N8nHarness, type ExecutionResult, type OutputItem } from './n8n';
@@ -43,6 +45,7 @@ const IDS = {
 	flashFpsExpression: 'e2eFlashFpsExpr00001',
 	flashFpsLiteral: 'e2eFlashFpsLiteral01',
 	faults: 'e2eFaultMatrix000001',
+	imageRules: 'e2eViduImageRules001',
 } as const;
 
 const textExample = loadExample('text-to-video.json');
@@ -77,12 +80,49 @@ function textVariant(id: string, name: string, items: Array<Record<string, unkno
 	return workflow;
 }
 
+/** Three images for a Vidu run: the 130x1040 one (1:8) breaks the 1:4 to 4:1 rule. */
+const RULE_IMAGES = [
+	{ name: 'rule-256x144.webp', mimeType: 'image/webp' },
+	{ name: 'rule-130x1040.jpg', mimeType: 'image/jpeg' },
+	{ name: 'rule-1280x720.jpg', mimeType: 'image/jpeg' },
+];
+const RULE_REFUSAL = 'Image Binary Property: the image is 130x1040 (aspect ratio 1:8); vidu2-image needs an aspect ratio between 1:4 and 4:1';
+
+/**
+ * The image example turned into a Vidu run over several images, Continue On Fail on: a Code node gives one item per
+ * image URL, Download Image fetches each into `data`.
+ */
+function imageRulesVariant(urls: string[]): Workflow {
+	const workflow = withId(imageExample, IDS.imageRules, 'e2e: Vidu image to video over three images, one of them 1:8, Continue On Fail');
+	const download = nodeOfType(workflow, 'n8n-nodes-base.httpRequest');
+	const animate = nodeOfType(workflow, NODE_TYPE);
+	const trigger = nodeOfType(workflow, 'n8n-nodes-base.manualTrigger');
+	const list: WorkflowNode = {
+		name: 'Image URLs',
+		type: 'n8n-nodes-base.code',
+		typeVersion: 2,
+		position: [110, 0],
+		parameters: { jsCode: `return ${JSON.stringify(urls.map((url) => ({ json: { url } })))};` },
+	};
+	workflow.nodes.push(list);
+	download.parameters.url = '={{ $json.url }}';
+	Object.assign(animate.parameters, { model: 'vidu2-image', prompt: '' });
+	animate.onError = 'continueRegularOutput';
+	workflow.connections = {
+		[trigger.name]: { main: [[{ node: list.name, type: 'main', index: 0 }]] },
+		[list.name]: { main: [[{ node: download.name, type: 'main', index: 0 }]] },
+		[download.name]: { main: [[{ node: animate.name, type: 'main', index: 0 }]] },
+	};
+	return workflow;
+}
+
 /** The suite, for one n8n release on one Node.js (see targets.ts). */
 export function describeExamplesIn(target: E2eTarget): void {
 	describe(`CogVideoX in n8n ${target.n8nVersion} on Node ${target.nodeVersion ?? process.versions.node} (examples/ run by the n8n CLI)`, () => {
 		let n8n: N8nHarness;
 		let standin: Standin;
 		let pngServer: FileServer;
+		let ruleServers: FileServer[] = [];
 		let chat: ScriptedChatModel;
 		const png = makePng();
 		const apiKey = `e2e${randomBytes(6).toString('hex')}.${randomBytes(12).toString('hex')}`;
@@ -154,6 +194,7 @@ export function describeExamplesIn(target: E2eTarget): void {
 			n8n = await N8nHarness.setup({ version: target.n8nVersion, nodeVersion: target.nodeVersion, log });
 			standin = await startStandin({ generationMs: 1000, apiKey });
 			pngServer = await serveFile('scene.png', png, 'image/png');
+			ruleServers = await Promise.all(RULE_IMAGES.map(({ name, mimeType }) => serveFile(name, fixture(name), mimeType)));
 			chat = await startScriptedChatModel({ prompt: AGENT_PROMPT });
 
 			const credentialId = credentialIdOf(textExample);
@@ -199,12 +240,13 @@ export function describeExamplesIn(target: E2eTarget): void {
 					{ model: 'cogvideox-flash', videoSettings: { fps: 60 } },
 				),
 				textVariant(IDS.faults, 'e2e: one video, run once per fault of the fault matrix', [{ prompt: 'A kite over a windy beach' }], {}),
+				imageRulesVariant(ruleServers.map((server) => server.url)),
 			]);
 			log(`beforeAll total: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 		}, 25 * MINUTE);
 
 		afterAll(async () => {
-			await Promise.all([standin?.close(), pngServer?.close(), chat?.close()]);
+			await Promise.all([standin?.close(), pngServer?.close(), chat?.close(), ...ruleServers.map((server) => server.close())]);
 			await n8n?.cleanup();
 			console.log(`n8n e2e (${n8n?.n8nDir ?? 'no n8n'}, node ${n8n?.nodeBinary ?? '?'}):\n${progress.join('\n')}`);
 			if (target.knownBreak) {
@@ -359,6 +401,25 @@ export function describeExamplesIn(target: E2eTarget): void {
 			expect(run.nodeErrors['Generate Video']?.message).toBe(run.error?.message);
 			expect(run.creates).toBe(0);
 			expectNoKeyIn(run.stdout + run.stderr);
+		}, 5 * MINUTE);
+
+		test('Vidu image to video over three downloaded images, one of them 130x1040: with Continue On Fail, two videos and one refusal, two tasks', async () => {
+			const before = new Set(standin.tasks.keys());
+			const run = await runSucceeding(IDS.imageRules, 2);
+			if (!run) return;
+			expect(run.output['Download Image'].map((item) => item.binary.data.size)).toEqual(RULE_IMAGES.map(({ name }) => fixture(name).length));
+			const [first, refused, third] = run.output['Animate Image'];
+			expect(refused.json.error).toBe(RULE_REFUSAL);
+			expect(refused.json.taskId).toBeUndefined();
+			expect(refused.binary).toEqual({});
+			for (const [item, image] of [[first, RULE_IMAGES[0]], [third, RULE_IMAGES[2]]] as const) {
+				const task = expectServedVideo(item);
+				expect(item.json).toMatchObject({ status: 'SUCCESS', model: 'vidu2-image' });
+				expect(task.body.image_url).toBe(`data:${image.mimeType};base64,${fixture(image.name).toString('base64')}`);
+			}
+			expect([...standin.tasks.keys()].filter((id) => !before.has(id))).toHaveLength(2);
+			expect(run.output['Animate Image'].map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+			expectNoLeak(run);
 		}, 5 * MINUTE);
 
 		test('FPS on CogVideoX-Flash, with the model from an expression, fails the run naming FPS, before any task is created', async () => {

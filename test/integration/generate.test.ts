@@ -155,7 +155,7 @@ describe.each(['memory', 'filesystem'] as const)('images from binary properties 
 	});
 
 	it('Reference Images sends 1 to 3 images as a list, webp included for Vidu', async () => {
-		const refs = [png(2000, 'r1'), webp(2000), jpeg(2000)];
+		const refs = [png(2000, 'r1'), webp(), jpeg(2000)];
 		const { items } = await runNode(
 			standin,
 			{

@@ -11,7 +11,25 @@ export interface ModelRule {
 	options: Partial<Record<OptionField, ReadonlyArray<string | number> | undefined>>;
 	/** cogvideox-flash takes neither user_id nor watermark_enabled. */
 	commonExtras: boolean;
+	/** Pixel rules on the images, where shared/API.md gives some (Vidu only). */
+	pixels?: PixelRule;
 }
+
+export interface PixelRule {
+	/** Smallest width and height. */
+	minSide?: number;
+	/** Narrowest and widest width/height. */
+	aspect: [number, number];
+	/** Smallest and largest first-frame aspect ratio divided by the last frame's. */
+	framesAspect?: [number, number];
+}
+
+// shared/API.md: "aspect ratio between 1:4 and 4:1", "the two frames' resolutions must be within a ratio of 0.8 to
+// 1.25 of each other" (the Vidu docs: aspect ratios), "Reference images must be at least 128x128" (read, as the
+// node reads it, as a minimum for every Vidu image).
+const VIDU_ASPECT: [number, number] = [0.25, 4];
+const VIDU_IMAGE: PixelRule = { aspect: VIDU_ASPECT, minSide: 128 };
+const START_END: PixelRule = { ...VIDU_IMAGE, framesAspect: [0.8, 1.25] };
 
 type OptionField =
 	| 'size'
@@ -32,12 +50,13 @@ const MOVEMENT = ['auto', 'small', 'medium', 'large'];
 const BASE_FIELDS = ['model', 'prompt', 'image_url', 'request_id'];
 const COMMON_EXTRAS = ['user_id', 'watermark_enabled'];
 
-function vidu(imageCounts: number[], size: string[], duration: number, extra: Partial<ModelRule['options']> = {}): ModelRule {
+function vidu(imageCounts: number[], size: string[], duration: number, pixels: PixelRule, extra: Partial<ModelRule['options']> = {}): ModelRule {
 	return {
 		family: 'vidu',
 		imageCounts,
 		options: { size, duration: [duration], with_audio: undefined, movement_amplitude: MOVEMENT, ...extra },
 		commonExtras: true,
+		pixels,
 	};
 }
 
@@ -75,12 +94,12 @@ export const MODELS: Record<string, ModelRule> = {
 		options: { size: ['1920x1080'], duration: [5], style: ['general', 'anime'], aspect_ratio: ASPECT, movement_amplitude: MOVEMENT },
 		commonExtras: true,
 	},
-	'viduq1-image': vidu([1], ['1920x1080'], 5),
-	'viduq1-start-end': vidu([2], ['1920x1080'], 5),
-	'vidu2-image': vidu([1], ['1280x720'], 4),
+	'viduq1-image': vidu([1], ['1920x1080'], 5, VIDU_IMAGE),
+	'viduq1-start-end': vidu([2], ['1920x1080'], 5, START_END),
+	'vidu2-image': vidu([1], ['1280x720'], 4, VIDU_IMAGE),
 	// 480x360 is BigModel-only; the stand-in accepts it so both platforms' readings pass.
-	'vidu2-start-end': vidu([2], ['1280x720', '480x360'], 4),
-	'vidu2-reference': vidu([1, 2, 3], ['1280x720'], 4, { aspect_ratio: ASPECT }),
+	'vidu2-start-end': vidu([2], ['1280x720', '480x360'], 4, START_END),
+	'vidu2-reference': vidu([1, 2, 3], ['1280x720'], 4, VIDU_IMAGE, { aspect_ratio: ASPECT }),
 };
 
 /** Image size limits, decoded bytes. "5 MB" / "50 MB" read as MiB. */

@@ -1,5 +1,8 @@
 // Validation of POST /videos/generations bodies against the stand-in's model table.
-import { MAX_IMAGE_BYTES, MAX_PROMPT_CHARS, MODELS, allowedFields, type Family, type ModelRule } from './models';
+// Image sizes are read with the image-size package, independently of the node's own header reader.
+import { imageSize } from 'image-size';
+
+import { MAX_IMAGE_BYTES, MAX_PROMPT_CHARS, MODELS, allowedFields, type Family, type ModelRule, type PixelRule } from './models';
 
 export interface ApiError {
 	status: number;
@@ -78,6 +81,47 @@ function checkImages(b: Body, rule: ModelRule): ApiError | undefined {
 	for (const [i, entry] of images.entries()) {
 		const problem = checkImageEntry(entry, rule.family);
 		if (problem) return invalid(`image_url[${i}]: ${problem}`);
+	}
+	return rule.pixels ? checkPixels(images as string[], rule.pixels) : undefined;
+}
+
+/** The width and height of an inline image; undefined for a URL, which the stand-in does not fetch. */
+function inlineSize(entry: string): { width: number; height: number } | string | undefined {
+	if (/^https?:\/\//i.test(entry)) return undefined;
+	try {
+		const { width, height } = imageSize(Buffer.from(entry.slice(entry.indexOf(',') + 1), 'base64'));
+		return { width, height };
+	} catch (error) {
+		return `the image cannot be decoded (${(error as Error).message})`;
+	}
+}
+
+function checkPixels(images: string[], pixels: PixelRule): ApiError | undefined {
+	const sizes: Array<{ width: number; height: number } | undefined> = [];
+	for (const [i, entry] of images.entries()) {
+		const size = inlineSize(entry);
+		if (typeof size === 'string') return invalid(`image_url[${i}]: ${size}`);
+		sizes.push(size);
+		if (!size) continue;
+		const { width, height } = size;
+		if (pixels.minSide !== undefined && Math.min(width, height) < pixels.minSide) {
+			return invalid(`image_url[${i}]: the image is ${width}x${height}, smaller than ${pixels.minSide}x${pixels.minSide}`);
+		}
+		const [narrowest, widest] = pixels.aspect;
+		if (width / height < narrowest || width / height > widest) {
+			return invalid(`image_url[${i}]: the image is ${width}x${height}; its aspect ratio must be between 1:4 and 4:1`);
+		}
+	}
+	const [first, last] = sizes;
+	if (pixels.framesAspect && first && last) {
+		const ratio = first.width / first.height / (last.width / last.height);
+		const [low, high] = pixels.framesAspect;
+		// A hair of tolerance: the bounds themselves are allowed, and floating point must not refuse them.
+		if (ratio < low - 1e-9 || ratio > high + 1e-9) {
+			return invalid(
+				`image_url: the first frame is ${first.width}x${first.height} and the last ${last.width}x${last.height}; their aspect ratios must be within ${low} to ${high} of each other`,
+			);
+		}
 	}
 	return undefined;
 }

@@ -4,7 +4,7 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
+import { crc32 } from 'node:zlib';
 
 const CHUNK = 256 * 1024;
 const ZEROS = Buffer.alloc(CHUNK);
@@ -84,24 +84,4 @@ export const MIN_COVER_BYTES = COVER_FRAME.length + 12;
 export function coverPng(seed: string, size: number): Buffer {
 	if (size < MIN_COVER_BYTES) throw new Error(`coverBytes must be at least ${MIN_COVER_BYTES} (the frame and an empty padding chunk)`);
 	return paddedTo(COVER_FRAME, seed, size);
-}
-
-/** A 1x1 PNG whose colour comes from the seed: signature + IHDR + IDAT + IEND. */
-function pixelPng(seed: string): Buffer {
-	const digest = createHash('sha256').update(`pixel:${seed}`).digest();
-	const ihdr = Buffer.alloc(13);
-	ihdr.writeUInt32BE(1, 0); // width
-	ihdr.writeUInt32BE(1, 4); // height
-	ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
-	const pixel = Buffer.from([0, digest[0], digest[1], digest[2]]); // filter byte + one RGB pixel
-	return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(pixel)), IEND]);
-}
-
-/** The smallest paddedPng: the pixel and an empty padding chunk. */
-export const MIN_PADDED_PNG_BYTES = 84;
-
-/** A real 1x1 PNG of exactly `size` bytes, for tests that need an image file of a given size. */
-export function paddedPng(seed: string, size: number): Buffer {
-	if (size < MIN_PADDED_PNG_BYTES) throw new Error(`a padded PNG is at least ${MIN_PADDED_PNG_BYTES} bytes`);
-	return paddedTo(pixelPng(seed), seed, size);
 }

@@ -1,0 +1,5 @@
+// The end-to-end suite (suite.ts) in the newest n8n 1.x on Node 24 from npm: see targets.ts.
+import { describeExamplesIn } from './suite';
+import { TARGETS } from './targets';
+
+describeExamplesIn(TARGETS.n8n1);

@@ -1,0 +1,57 @@
+/**
+ * What `npm pack` and `npm publish` put in the tarball, run as a maintainer runs them: from the repository, with no
+ * dist/ yet, so the tarball holds the built node only if npm ran the `prepack` build. (A project-wide
+ * `ignore-scripts` setting once made npm skip it and pack an empty package.)
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+interface PackResult {
+	filename: string;
+	files: Array<{ path: string }>;
+}
+
+describe('npm pack from a checkout without dist/', () => {
+	let packed: PackResult;
+	const destination = mkdtempSync(join(tmpdir(), 'cogvideox-pack-'));
+
+	beforeAll(() => {
+		rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
+		// The caller's npm settings are not the maintainer's: only the repository's own configuration counts here.
+		const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+		const stdout = execFileSync('npm', ['pack', '--json', '--pack-destination', destination], { cwd: ROOT, env, encoding: 'utf8' });
+		// prepack's build logs come first; npm's JSON starts at a line of its own.
+		[packed] = JSON.parse(stdout.slice(stdout.search(/^\[$/m))) as PackResult[];
+	}, 120_000);
+
+	afterAll(() => rmSync(destination, { recursive: true, force: true }));
+
+	it('builds the node and the credential into the tarball (prepack ran)', () => {
+		const paths = packed.files.map((file) => file.path);
+		expect(paths).toEqual(
+			expect.arrayContaining([
+				'dist/nodes/CogVideoX/CogVideoX.node.js',
+				'dist/credentials/ZhipuAiApi.credentials.js',
+				'dist/nodes/CogVideoX/cogvideox.svg',
+				'index.js',
+				'package.json',
+			]),
+		);
+		expect(existsSync(join(destination, packed.filename))).toBe(true);
+	});
+
+	it('ships no tests, sources, type declarations or maps', () => {
+		const stray = packed.files.map((file) => file.path).filter((path) => /^(test|nodes|credentials|scripts)\/|\.ts$|\.map$/.test(path));
+		expect(stray).toEqual([]);
+	});
+
+	it('names every file package.json points n8n at', () => {
+		const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };
+		const paths = packed.files.map((file) => file.path);
+		for (const file of [...manifest.n8n.nodes, ...manifest.n8n.credentials]) expect(paths).toContain(file);
+	});
+});
