@@ -48,4 +48,13 @@ for frame in first last; do
     -vf "$(text "Sample ${frame} frame" 40 '(h-th)/2-20'),$(text 'served by the sandbox in place of your own' 20 'h/2+30' 0.9),$png_palette" \
     "${exact[@]}" "$out/$frame-frame.png"
 done
+
+# The stand-in serves the clip followed by a free box of per-task bytes (test/standin/video.ts): such a file must
+# still decode, with the clip's duration.
+padded=$(mktemp --suffix=.mp4)
+trap 'rm -f "$padded"' EXIT
+{ cat "$out/clip.mp4"; printf '\x00\x01\x00\x00free'; head -c $((65536 - 8)) /dev/urandom; } > "$padded"
+ffmpeg -hide_banner -loglevel error -i "$padded" -f null - || { echo "the padded clip does not decode" >&2; exit 1; }
+duration=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$padded")
+echo "a padded clip decodes: $duration s" >&2
 ls -l "$out" >&2
