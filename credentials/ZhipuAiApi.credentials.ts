@@ -64,6 +64,8 @@ export class ZhipuAiApi implements ICredentialType {
 	};
 
 	// Listing the account's uploaded files is free and needs a valid key: 200 for a good key, 401 for a wrong one.
+	// n8n words the refusal itself where its tester does not see the status (2.8.4: "Authorization failed - please
+	// check your credentials"); the rule's message shows where it does.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: `={{ $credentials.region === "custom" ? $credentials.baseUrl.trim().replace(/\\/+$/, "") : $credentials.region === "international" ? "${REGION_BASE_URLS.international}" : "${REGION_BASE_URLS.china}" }}`,

@@ -8,6 +8,8 @@
 #   npm run start:sandbox      the same n8n (user folder .n8n-sandbox/), with the API stand-in (test/standin/) as a
 #                              background process on 127.0.0.1 and a credential pointing at it: no account needed.
 #                              The owner account is preset (SANDBOX_OWNER_EMAIL / SANDBOX_OWNER_PASSWORD below).
+#                              The examples' placeholder image URLs point at sample images the stand-in serves.
+#                              SANDBOX_STANDIN_INFO=file: where the stand-in writes its addresses (test/standin/cli.ts).
 #
 # n8n is 2.8.4 on the node on PATH by default, installed once into ~/.cache/n8n-nodes-cogvideox by
 # scripts/install-n8n.sh. N8N_VERSION=x.y.z N8N_NODE_VERSION=24.21.0 runs another n8n on a Node from npm instead.
@@ -74,18 +76,25 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# --- the API stand-in (sandbox only): the examples' sample images are on its file host ---
+if $sandbox; then
+  say "starting the API stand-in (test/standin/cli.ts) on 127.0.0.1"
+  standin_info="${SANDBOX_STANDIN_INFO:-$work/standin.json}"
+  rm -f "$standin_info"
+  "$repo/node_modules/.bin/tsx" test/standin/cli.ts --info "$standin_info" --watch-pid $$ &
+  standin_pid=$!
+  for _ in $(seq 1 100); do [ -s "$standin_info" ] && break; sleep 0.2; done
+  [ -s "$standin_info" ] || { say "the stand-in did not start"; exit 1; }
+  standin() { "$node_bin" -p "JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')).$1" "$standin_info"; }
+fi
+
 # --- the example workflows, each with a fixed id, so a new import replaces the old one ---
-"$node_bin" -e '
-  const fs = require("fs"), path = require("path"), crypto = require("crypto");
-  const dir = process.argv[1];
-  const workflows = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((file) => {
-    const workflow = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
-    const id = "example" + crypto.createHash("sha256").update(file).digest("hex").slice(0, 9);
-    return { ...workflow, id, active: false };
-  });
-  fs.writeFileSync(process.argv[2], JSON.stringify(workflows));
-  console.error(`[start] importing ${workflows.length} example workflows: ${workflows.map((w) => w.name).join("; ")}`);
-' "$repo/examples" "$work/workflows.json"
+# In the sandbox their placeholder image URLs point at the stand-in's sample images, so every example runs as is.
+if $sandbox; then
+  "$repo/node_modules/.bin/tsx" scripts/examples.ts "$work/workflows.json" --samples-origin "$(standin filesOrigin)"
+else
+  "$repo/node_modules/.bin/tsx" scripts/examples.ts "$work/workflows.json"
+fi
 n8n import:workflow --input="$work/workflows.json" >/dev/null
 
 # --- the credential the examples use ---
@@ -101,15 +110,9 @@ write_credential() { # id type name region-or-url [baseUrl]; the key comes in $C
 }
 CHAT_CREDENTIAL_ID=ZhipuAiOpenAiCompat # the OpenAI credential of the AI Agent example's chat model
 if $sandbox; then
-  say "starting the API stand-in (test/standin/cli.ts) on 127.0.0.1"
-  "$repo/node_modules/.bin/tsx" test/standin/cli.ts --info "$work/standin.json" --watch-pid $$ &
-  standin_pid=$!
-  for _ in $(seq 1 100); do [ -s "$work/standin.json" ] && break; sleep 0.2; done
-  [ -s "$work/standin.json" ] || { say "the stand-in did not start"; exit 1; }
-  api_url=$("$node_bin" -p 'require(process.argv[1]).apiUrl' "$work/standin.json")
-  api_key=$("$node_bin" -p 'require(process.argv[1]).apiKey' "$work/standin.json")
-  CREDENTIAL_API_KEY="$api_key" write_credential "$CREDENTIAL_ID" zhipuAiApi "Zhipu AI account (sandbox: stand-in API)" custom "$api_url"
-  chat_url=$("$node_bin" -p 'require(process.argv[1]).chatBaseUrl' "$work/standin.json")
+  api_url=$(standin apiUrl)
+  CREDENTIAL_API_KEY="$(standin apiKey)" write_credential "$CREDENTIAL_ID" zhipuAiApi "Zhipu AI account (sandbox: stand-in API)" custom "$api_url"
+  chat_url=$(standin chatBaseUrl)
   CREDENTIAL_API_KEY=sandbox write_credential "$CHAT_CREDENTIAL_ID" openAiApi "Zhipu AI (OpenAI-compatible) (sandbox: scripted chat model)" "$chat_url"
   say "credential \"Zhipu AI account (sandbox: stand-in API)\" points at $api_url; the AI Agent example's chat model is a scripted one"
 elif [ -n "${ZHIPU_API_KEY:-}" ]; then
@@ -143,7 +146,7 @@ if $sandbox; then
       -d "{\"email\":\"$SANDBOX_OWNER_EMAIL\",\"firstName\":\"Sandbox\",\"lastName\":\"Owner\",\"password\":\"$SANDBOX_OWNER_PASSWORD\"}" >/dev/null \
       || say "could not preset the owner account; create one in the editor"
   fi
-  say "ready: $url  (sign in as $SANDBOX_OWNER_EMAIL / $SANDBOX_OWNER_PASSWORD; the videos are placeholder mp4 files)"
+  say "ready: $url  (sign in as $SANDBOX_OWNER_EMAIL / $SANDBOX_OWNER_PASSWORD; every video is the same 4-second sample clip)"
 else
   say "ready: $url  (the first time, n8n asks you to create its owner account: it stays in $user_folder)"
 fi

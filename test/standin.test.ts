@@ -3,6 +3,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { fixture, jpeg, png } from './fixtures/images';
 import { startStandin, type Standin } from './standin/server';
 import { validateCreateBody } from './standin/validate';
+import { videoChunks } from './standin/video';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -30,6 +31,18 @@ interface Answer {
 	task_status: string;
 	video_result: Array<{ url: string; cover_image_url: string }>;
 	error: { code: string; message: string };
+}
+
+/** The top-level boxes of an mp4: type and where each ends (a size of 1 means a 64-bit size follows). */
+function mp4Boxes(bytes: Buffer): Array<{ type: string; end: number }> {
+	const boxes: Array<{ type: string; end: number }> = [];
+	for (let at = 0; at < bytes.length; at = boxes.at(-1)!.end) {
+		const size32 = bytes.readUInt32BE(at);
+		const size = size32 === 1 ? Number(bytes.readBigUInt64BE(at + 8)) : size32;
+		if (size < 8) throw new Error(`box at ${at} has size ${size}`);
+		boxes.push({ type: bytes.toString('latin1', at + 4, at + 8), end: at + size });
+	}
+	return boxes;
 }
 
 async function create(body: unknown, headers = auth()): Promise<{ status: number; json: Answer }> {
@@ -104,18 +117,19 @@ describe('create, poll, download', () => {
 		expect(Number(video.headers.get('content-length'))).toBe(bytes.length);
 		expect(sha256(bytes)).toBe(task.videoSha256);
 		expect(bytes.equals(s.videoBytesFor(id))).toBe(true);
-		// ftyp box, then a free box running to the end of the file.
-		expect(bytes.readUInt32BE(0)).toBe(32);
-		expect(bytes.toString('latin1', 4, 32)).toBe('ftypisom\0\0\x02\0isomiso2avc1mp41');
-		expect(bytes.readUInt32BE(32)).toBe(bytes.length - 32);
-		expect(bytes.toString('latin1', 36, 40)).toBe('free');
+		// A playable mp4 (moov before mdat, so a browser plays it while it loads), then a free box to the end of the file.
+		const boxes = mp4Boxes(bytes);
+		expect(boxes.map((box) => box.type)).toEqual(['ftyp', 'moov', 'free', 'mdat', 'free']); // ffmpeg's own free box, then ours
+		expect(boxes.at(-1)!.end).toBe(bytes.length);
 		expect(task.firstDownloadAt).toBeGreaterThanOrEqual(task.firstPollAfterDoneAt!);
 
 		const cover = await fetch(done.video_result[0].cover_image_url);
 		const png = Buffer.from(await cover.arrayBuffer());
 		expect(cover.headers.get('content-type')).toBe('image/png');
-		expect(png.length).toBe(2048);
+		expect(png.length).toBe(32 * 1024);
 		expect(png.subarray(0, 16).toString('latin1')).toBe('\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR');
+		// A frame of the clip: 640x360.
+		expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([640, 360]);
 		expect(sha256(png)).toBe(task.coverSha256);
 		expect(png.equals(s.coverBytesFor(id))).toBe(true);
 		expect(s.fileAuthorizationHeaders).toEqual([]);
@@ -137,6 +151,24 @@ describe('create, poll, download', () => {
 		const hash = createHash('sha256');
 		for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) hash.update(chunk);
 		expect(hash.digest('hex')).toBe(s.tasks.get(id)!.videoSha256);
+	});
+
+	it('pads a video past 4 GiB with a 64-bit free box, generated lazily', () => {
+		const size = 5 * 1024 ** 3;
+		const [clip, header] = videoChunks('big', size);
+		expect(header.readUInt32BE(0)).toBe(1);
+		expect(header.toString('latin1', 4, 8)).toBe('free');
+		expect(Number(header.readBigUInt64BE(8))).toBe(size - clip.length);
+	});
+
+	it('serves the sandbox sample images on the file host, and nothing else under /samples/', async () => {
+		const jpeg = await fetch(`${s.filesOrigin}/samples/scene.jpg`);
+		expect(jpeg.headers.get('content-type')).toBe('image/jpeg');
+		expect(Buffer.from(await jpeg.arrayBuffer()).subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+		const png = await fetch(`${s.filesOrigin}/samples/first-frame.png`);
+		expect(png.headers.get('content-type')).toBe('image/png');
+		expect((await fetch(`${s.filesOrigin}/samples/clip.mp4`)).status).toBe(404);
+		expect((await fetch(`${s.filesOrigin}/samples/..%2Fvideo.ts`)).status).toBe(404);
 	});
 
 	it('answers 404 for an unknown task and for a video that is not ready', async () => {

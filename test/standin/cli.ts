@@ -4,17 +4,24 @@
  *
  *   tsx test/standin/cli.ts [--info FILE] [--watch-pid PID] [--generation-ms MS] [--api-key KEY]
  *
- * It listens on 127.0.0.1 (two ports the system picks: the API and the result-file host), then writes
- * `{"apiUrl","filesOrigin","apiKey","chatBaseUrl","pid"}` as one JSON line to FILE (atomically) or, without --info,
- * to stdout. `chatBaseUrl` is a scripted chat model (test/e2e/chatModel.ts, OpenAI's protocol) for the AI Agent
- * example: whatever it is asked, it calls the video tool once, then reports the tool's answer.
+ * It listens on 127.0.0.1 (ports the system picks: the API, the result-file host, the chat model and the control
+ * endpoint), then writes `{"apiUrl","filesOrigin","apiKey","chatBaseUrl","controlUrl","pid"}` as one JSON line to
+ * FILE (atomically) or, without --info, to stdout.
+ * - The result-file host also serves the sandbox's sample images (samples.ts).
+ * - `chatBaseUrl` is a scripted chat model (test/e2e/chatModel.ts, OpenAI's protocol) for the AI Agent example:
+ *   whatever it is asked, it calls the video tool once, then reports the tool's answer.
+ * - `controlUrl` + `/tasks` answers the task log as JSON (TaskLog below), so a test that drives the sandbox from
+ *   outside can tell whether a run created a task, or whether the credential's Test button reached the API.
  * It stops on SIGINT/SIGTERM, and by itself once process PID (the n8n launcher) is gone, so it never outlives n8n.
  * Each request is logged to stderr as one line, the key never.
  */
 import { renameSync, writeFileSync } from 'node:fs';
 
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import { startScriptedChatModel } from '../e2e/chatModel';
-import { startStandin } from './server';
+import { listen, sendError, sendJson } from './http';
+import { startStandin, type Standin } from './server';
 
 function option(name: string): string | undefined {
 	const index = process.argv.indexOf(`--${name}`);
@@ -30,6 +37,35 @@ function alive(pid: number): boolean {
 	}
 }
 
+/** What the stand-in writes to --info once it listens. */
+export interface StandinInfo {
+	apiUrl: string;
+	filesOrigin: string;
+	apiKey: string;
+	chatBaseUrl: string;
+	controlUrl: string;
+	pid: number;
+}
+
+/** What GET <controlUrl>/tasks answers. */
+export interface TaskLog {
+	/** Create requests received, refused ones included. */
+	creates: number;
+	/** Requests for the file list: what the credential's Test button calls. */
+	keyChecks: number;
+	tasks: Array<{ id: string; model: string; status: string; prompt?: string }>;
+}
+
+function controlHandler(standin: Standin) {
+	return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+		req.resume();
+		if (req.method !== 'GET' || req.url !== '/tasks') return sendError(res, 404, '404', 'only GET /tasks');
+		const tasks = [...standin.tasks.values()].map(({ id, model, status, body }) => ({ id, model, status, prompt: body.prompt as string | undefined }));
+		const keyChecks = standin.apiRequests.filter((request) => request.method === 'GET' && request.path.split('?')[0].endsWith('/files')).length;
+		sendJson(res, 200, { creates: standin.createCalls(), keyChecks, tasks } satisfies TaskLog);
+	};
+}
+
 /** The key the sandbox's credential carries, unless --api-key says otherwise. */
 export const SANDBOX_API_KEY = 'sandbox-key.sandbox-secret';
 
@@ -38,13 +74,15 @@ async function main(): Promise<void> {
 	const apiKey = option('api-key') ?? SANDBOX_API_KEY;
 	const standin = await startStandin({ apiKey, generationMs });
 	const chat = await startScriptedChatModel({ prompt: 'A paper boat sails down a rainy street at night, neon reflections, close-up' });
+	const control = await listen(controlHandler(standin));
 	const info = JSON.stringify({
 		apiUrl: standin.apiUrl,
 		filesOrigin: standin.filesOrigin,
 		apiKey: standin.apiKey,
 		chatBaseUrl: chat.baseUrl,
+		controlUrl: control.origin,
 		pid: process.pid,
-	});
+	} satisfies StandinInfo);
 	const infoFile = option('info');
 	if (infoFile) {
 		writeFileSync(`${infoFile}.tmp`, `${info}\n`);
@@ -69,7 +107,7 @@ async function main(): Promise<void> {
 		clearInterval(logTimer);
 		clearInterval(watchTimer);
 		process.stderr.write(`stand-in API stopping (${why})\n`);
-		await Promise.all([standin.close(), chat.close()]);
+		await Promise.all([standin.close(), chat.close(), control.close()]);
 		process.exit(0);
 	};
 	process.on('SIGINT', () => void stop('SIGINT'));

@@ -16,6 +16,7 @@ import { randomInt, randomUUID, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAuthorized } from './auth';
 import { listen, pump, readBody, sendError, sendGatewayHtml, sendJson } from './http';
+import { serveSample } from './samples';
 import { validateCreateBody } from './validate';
 import { MIN_COVER_BYTES, MIN_VIDEO_BYTES, coverPng, videoChunks, videoSha256 } from './video';
 
@@ -167,7 +168,7 @@ function configFrom(options: StandinOptions): Config {
 		duplicateRequest: options.duplicateRequest ?? '1231',
 		findByRequestId: options.findByRequestId ?? false,
 		videoBytes: options.videoBytes ?? 64 * 1024,
-		coverBytes: options.coverBytes ?? 2048,
+		coverBytes: options.coverBytes ?? 32 * 1024,
 		basePath: (options.basePath ?? '/api/paas/v4').replace(/\/+$/, ''),
 		keepImageData: options.keepImageData ?? true,
 	};
@@ -395,6 +396,7 @@ class StandinImpl {
 		if (req.method !== 'GET' && req.method !== 'HEAD') return sendStorageError(res, 405);
 		if (video) return this.serveVideo(req, res, decodeURIComponent(video[1]), auth);
 		if (cover) return this.serveCover(req, res, decodeURIComponent(cover[1]), auth);
+		if (serveSample(req, res, route)) return;
 		sendStorageError(res, 404);
 	};
 

@@ -1,23 +1,22 @@
-// Deterministic result files. The mp4 is generated chunk by chunk from a per-task seed, so even a
-// 500 MB video is never held in memory: every download and every hash regenerates the same stream.
+// Deterministic result files. Every mp4 is a real, playable clip (media/clip.mp4, made by
+// scripts/make-standin-media.sh) followed by a `free` box that players skip, filled from a per-task seed: each task's
+// bytes differ, and even a 500 MB video is generated chunk by chunk, never held in memory.
 import { createCipheriv, createHash } from 'node:crypto';
-import { crc32, deflateSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 
 const CHUNK = 256 * 1024;
 const ZEROS = Buffer.alloc(CHUNK);
 const MAX_BOX32 = 0xffffffff;
 
-/** ftyp box: major brand isom, minor version 0x200, compatible isom/iso2/avc1/mp41 (32 bytes). */
-function ftypBox(): Buffer {
-	const box = Buffer.alloc(32);
-	box.writeUInt32BE(32, 0);
-	box.write('ftypisom', 4, 'latin1');
-	box.writeUInt32BE(0x200, 12);
-	box.write('isomiso2avc1mp41', 16, 'latin1');
-	return box;
-}
+const media = (file: string): Buffer => readFileSync(join(__dirname, 'media', file));
+/** 4 s of 640x360 H.264, moov before mdat (a browser plays it while it loads). */
+const CLIP = media('clip.mp4');
+/** A frame of the clip, the cover image. */
+const COVER_FRAME = media('cover.png');
 
-/** Header of the free box that pads the file to `size` bytes; uses a 64-bit size when needed. */
+/** Header of a free box of `boxSize` bytes (header included), with a 64-bit size past 4 GiB. */
 function freeBoxHeader(boxSize: number): Buffer {
 	if (boxSize <= MAX_BOX32) {
 		const h = Buffer.alloc(8);
@@ -32,22 +31,19 @@ function freeBoxHeader(boxSize: number): Buffer {
 	return h;
 }
 
-export const MIN_VIDEO_BYTES = 40;
+/** The clip and the smallest free box after it. */
+export const MIN_VIDEO_BYTES = CLIP.length + 8;
 
-function mp4Header(size: number): Buffer {
-	const ftyp = ftypBox();
-	// The free box spans everything after ftyp; its header grows to 16 bytes past 4 GiB.
-	return Buffer.concat([ftyp, freeBoxHeader(size - ftyp.length)]);
-}
-
-/** Yields the mp4 for `seed` in chunks: header, then an AES-256-CTR keystream (fast, seekless, repeatable). */
+/** Yields the mp4 for `seed` in chunks: the clip, then a free box of an AES-256-CTR keystream (fast, repeatable). */
 export function* videoChunks(seed: string, size: number): Generator<Buffer> {
-	if (size < MIN_VIDEO_BYTES) throw new Error(`videoBytes must be at least ${MIN_VIDEO_BYTES}`);
-	const header = mp4Header(size);
+	if (size < MIN_VIDEO_BYTES) throw new Error(`videoBytes must be at least ${MIN_VIDEO_BYTES} (the clip and an empty free box)`);
+	yield CLIP;
+	// The free box spans everything after the clip; its header grows to 16 bytes past 4 GiB.
+	const header = freeBoxHeader(size - CLIP.length);
 	yield header;
 	const key = createHash('sha256').update(`video:${seed}`).digest();
 	const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
-	for (let left = size - header.length; left > 0; left -= CHUNK) {
+	for (let left = size - CLIP.length - header.length; left > 0; left -= CHUNK) {
 		yield cipher.update(left >= CHUNK ? ZEROS : ZEROS.subarray(0, left));
 	}
 }
@@ -58,7 +54,7 @@ export function videoSha256(seed: string, size: number): string {
 	return hash.digest('hex');
 }
 
-// --- cover PNG: a real 1x1 image plus a private ancillary chunk that pads it to the wanted size ---
+// --- PNGs of an exact size: a real image plus a private ancillary chunk that pads it ---
 
 /** A PNG chunk: length, type, data, and the CRC of type and data (node:zlib's crc32, Node 20.15 and newer). */
 export function pngChunk(type: string, data: Buffer): Buffer {
@@ -71,21 +67,21 @@ export function pngChunk(type: string, data: Buffer): Buffer {
 }
 
 export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-/** Signature + IHDR + IDAT + empty padding chunk + IEND. */
-export const MIN_COVER_BYTES = 84;
+const IEND = pngChunk('IEND', Buffer.alloc(0));
 
-export function coverPng(seed: string, size: number): Buffer {
-	if (size < MIN_COVER_BYTES) throw new Error(`coverBytes must be at least ${MIN_COVER_BYTES}`);
-	const digest = createHash('sha256').update(`cover:${seed}`).digest();
-	const ihdr = Buffer.alloc(13);
-	ihdr.writeUInt32BE(1, 0); // width
-	ihdr.writeUInt32BE(1, 4); // height
-	ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
-	const pixel = Buffer.from([0, digest[0], digest[1], digest[2]]); // filter byte + one RGB pixel
-	const head = Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(pixel))]);
-	const iend = pngChunk('IEND', Buffer.alloc(0));
-	const padLength = size - head.length - iend.length - 12;
-	const pad = Buffer.alloc(padLength, digest.subarray(3));
+/** `image` (a whole PNG) with a seeded ancillary chunk before its IEND, so the file is exactly `size` bytes. */
+function paddedTo(image: Buffer, seed: string, size: number): Buffer {
+	const head = image.subarray(0, image.length - IEND.length);
+	const pad = Buffer.alloc(size - image.length - 12, createHash('sha256').update(`cover:${seed}`).digest());
 	// "stDn": lowercase first letter = ancillary, so decoders skip it.
-	return Buffer.concat([head, pngChunk('stDn', pad), iend]);
+	return Buffer.concat([head, pngChunk('stDn', pad), IEND]);
+}
+
+/** The cover frame and an empty padding chunk. */
+export const MIN_COVER_BYTES = COVER_FRAME.length + 12;
+
+/** The cover image of a task: a frame of the clip, padded per task to `size` bytes. */
+export function coverPng(seed: string, size: number): Buffer {
+	if (size < MIN_COVER_BYTES) throw new Error(`coverBytes must be at least ${MIN_COVER_BYTES} (the frame and an empty padding chunk)`);
+	return paddedTo(COVER_FRAME, seed, size);
 }
