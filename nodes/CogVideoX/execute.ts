@@ -9,8 +9,9 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { apiBaseUrl } from './baseUrl';
 import { InputError, VideoError } from './errors';
 import type { NodeOperation } from './operations';
+import { accountGates } from './accountGate';
 import { heldSlot, TaskPace } from './pace';
-import { GenerationTimes } from './poll';
+import { generationTimes } from './poll';
 import type { PreparedItem } from './prepare';
 import { OPTION_DEFAULTS, prepareItem } from './prepare';
 import type { TryMemory } from './retryMemory';
@@ -111,16 +112,24 @@ async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INod
 		}
 	}
 
-	// Everything below is per execution: a queue-mode worker running many executions shares nothing between them.
+	// The pace is the execution's own (Max Concurrent Tasks). What the process learns about the account's limit and
+	// the models' generation times is shared by all its executions (accountGate.ts, poll.ts): in queue mode a worker
+	// runs many executions at once on one account.
 	const pace = new TaskPace(readConcurrency(ctx));
-	const times = new GenerationTimes();
+	const gateFor = (model: string) => accountGates.for(baseUrl, apiKey, model);
+	const stop = new AbortController();
 	const progressByItem = new Map<number, ItemProgress>();
 	let fatal: { error: ItemError; itemIndex: number } | undefined;
 	const cancelled = () => client.signal?.aborted === true;
+	/** No new task starts: items waiting for the pace or the account are told to stop. */
+	const stopRun = () => {
+		pace.close();
+		stop.abort();
+	};
 	client.signal?.addEventListener(
 		'abort',
 		() => {
-			pace.close();
+			stopRun();
 			memory.drop();
 		},
 		{ once: true },
@@ -132,7 +141,7 @@ async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INod
 		const progress: ItemProgress = {};
 		progressByItem.set(item.itemIndex, progress);
 		const itemMemory = item.kind === 'generate' ? memory.item(item.itemIndex, () => requestFingerprint(ctx, item)) : NO_ITEM_MEMORY;
-		const run: ItemRun = { ctx, client, slot, times, progress, memory: itemMemory };
+		const run: ItemRun = { ctx, client, slot, times: generationTimes, gateFor, stop: stop.signal, progress, memory: itemMemory };
 		try {
 			const output = item.kind === 'generate' ? await runGenerate(run, item) : await runGetResult(run, item);
 			results[item.itemIndex] = { ...output, pairedItem: { item: item.itemIndex } };
@@ -147,7 +156,7 @@ async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INod
 			} else {
 				fatal ??= { error: nodeError, itemIndex: item.itemIndex };
 				// No new task starts once the run is failing; tasks already created finish, so none is lost.
-				pace.close();
+				stopRun();
 			}
 		} finally {
 			slot.release();

@@ -1,22 +1,15 @@
 /**
- * How many of one execution's tasks may be in flight at once. It starts at the node's Max Concurrent Tasks and
- * drops when the API answers a create with 1302 (the account's concurrency limit), then creeps back up as creates
- * go through. One instance per execute() call: two executions never share it.
+ * How many of one execution's tasks may be in flight at once: the node's Max Concurrent Tasks. One instance per
+ * execute() call. The account's own limit, which every execution of the process shares, is the AccountGate's.
  */
+import type { AccountTicket } from './accountGate';
+
 export class TaskPace {
 	private active = 0;
-	private limit: number;
-	private createdSinceLowered = 0;
 	private closed = false;
 	private readonly queue: Array<(granted: boolean) => void> = [];
 
-	constructor(private readonly max: number) {
-		this.limit = max;
-	}
-
-	get currentLimit(): number {
-		return this.limit;
-	}
+	constructor(private readonly limit: number) {}
 
 	/** Waits for a slot, first come first served. False when the run stopped meanwhile: the item must not start. */
 	async acquire(): Promise<boolean> {
@@ -30,22 +23,9 @@ export class TaskPace {
 
 	release(): void {
 		this.active--;
-		this.drain();
-	}
-
-	/** The API is at its limit with fewer tasks than this run has in flight: keep one fewer from now on. */
-	lower(): void {
-		this.limit = Math.max(1, Math.min(this.limit, this.active - 1));
-		this.createdSinceLowered = 0;
-	}
-
-	/** A create went through. After as many in a row as the current limit, allow one more, up to the maximum. */
-	created(): void {
-		if (this.limit >= this.max) return;
-		if (++this.createdSinceLowered >= this.limit) {
-			this.limit++;
-			this.createdSinceLowered = 0;
-			this.drain();
+		while (!this.closed && this.active < this.limit && this.queue.length > 0) {
+			this.active++;
+			this.queue.shift()!(true);
 		}
 	}
 
@@ -54,36 +34,29 @@ export class TaskPace {
 		this.closed = true;
 		for (const grant of this.queue.splice(0)) grant(false);
 	}
-
-	private drain(): void {
-		while (!this.closed && this.active < this.limit && this.queue.length > 0) {
-			this.active++;
-			this.queue.shift()!(true);
-		}
-	}
 }
 
-/** One item's place in the pace, from its create until the API reports its task finished. */
+/**
+ * One item's place, from its create until the API reports its task finished: a slot in the execution's pace and,
+ * once its create is sent, a place at the account.
+ */
 export interface PaceSlot {
-	pace: TaskPace;
-	/** Gives the place back: when the task is done, or while waiting out a 1302, so the lowered limit binds too. */
+	/** The item's place at the account, set by the create that holds it. */
+	account?: AccountTicket;
+	/** Gives both places back: the task is done, or the item ends. */
 	release(): void;
-	/** Takes a place again, waiting in line; false when the run stopped meanwhile. */
-	reacquire(): Promise<boolean>;
 }
 
-/** A slot for an item that holds a place already (its acquire() returned true). */
+/** A slot for an item that holds a place in the pace already (its acquire() returned true). */
 export function heldSlot(pace: TaskPace): PaceSlot {
 	let held = true;
-	return {
-		pace,
+	const slot: PaceSlot = {
 		release() {
+			slot.account?.finished();
+			slot.account = undefined;
 			if (held) pace.release();
 			held = false;
 		},
-		async reacquire() {
-			if (!held) held = await pace.acquire();
-			return held;
-		},
 	};
+	return slot;
 }

@@ -15,45 +15,68 @@ export interface PollSettings {
 	timeoutMs: number;
 	/** When the task was created; the deadline and the expected finish count from here. */
 	startedAt: number;
-	/** How long this model's tasks took earlier in the same run, if any finished yet. */
+	/** How long this model's tasks took, if the process has seen one finish. */
 	expectedMs?: number;
 	/** Read the task at once: it was created long before (by an earlier try of the node) and may be done. */
 	pollAtOnce?: boolean;
+	/** Whether other items wait for the account's concurrency: then a finish seen late keeps one of them out. */
+	contended?: () => boolean;
 }
 
 /**
- * The pause before the next poll. Until the run has seen the model finish, the plain interval. After that, no poll
- * before 80 % of the expected time, half the interval up to 120 % of it (so the finish is seen sooner), then the
+ * The pause before the next poll. Until the process has seen the model finish, the plain interval. After that, no
+ * poll before 80 % of the expected time, then a quarter of the interval up to 120 % of it while items wait for the
+ * account (the sooner the finish is seen, the sooner the next one starts), half the interval otherwise, then the
  * interval again. That finds the finish faster with fewer polls than a fixed interval.
  */
-export function nextPollDelay(elapsedMs: number, intervalMs: number, expectedMs?: number): number {
+export function nextPollDelay(elapsedMs: number, intervalMs: number, expectedMs?: number, contended = false): number {
 	if (!expectedMs) return intervalMs;
 	if (elapsedMs < 0.8 * expectedMs) return 0.8 * expectedMs - elapsedMs;
-	if (elapsedMs < 1.2 * expectedMs) return intervalMs / 2;
+	if (elapsedMs < 1.2 * expectedMs) return contended ? intervalMs / 4 : intervalMs / 2;
 	return intervalMs;
 }
 
-/** Generation times seen in one execution, per model: the median is the next task's expected time. */
+/**
+ * Generation times seen in this process, per API and model: the median of the recent ones is the next task's
+ * expected time. Shared by every execution of the process, so a worker's later executions poll well from their
+ * first task. Bounded: the last SAMPLES times of at most MAX_MODELS models.
+ */
 export class GenerationTimes {
+	static readonly SAMPLES = 25;
+	static readonly MAX_MODELS = 200;
 	private readonly seen = new Map<string, number[]>();
 
 	record(model: string, ms: number): void {
 		const list = this.seen.get(model) ?? [];
+		this.seen.delete(model);
+		if (this.seen.size >= GenerationTimes.MAX_MODELS) this.seen.delete(this.seen.keys().next().value as string);
 		list.push(ms);
-		list.sort((a, b) => a - b);
+		if (list.length > GenerationTimes.SAMPLES) list.shift();
 		this.seen.set(model, list);
 	}
 
 	expected(model: string): number | undefined {
 		const list = this.seen.get(model);
-		return list?.length ? list[Math.floor(list.length / 2)] : undefined;
+		if (!list?.length) return undefined;
+		const sorted = [...list].sort((a, b) => a - b);
+		return sorted[Math.floor(sorted.length / 2)];
 	}
 }
+
+/** The generation times of every node of this package in this process. */
+export const generationTimes = new GenerationTimes();
 
 export interface FinishedTask extends TaskResult {
 	polls: number;
 	/** When the poll that saw SUCCESS returned. */
 	finishedAt: number;
+	/** When the last poll that still saw the task running was sent, if any. */
+	lastRunningAt?: number;
+}
+
+/** When the task most likely finished: between the last poll that saw it running and the one that saw it done. */
+export function estimatedFinish(task: FinishedTask): number {
+	return task.lastRunningAt === undefined ? task.finishedAt : (task.lastRunningAt + task.finishedAt) / 2;
 }
 
 const STILL_RUNNING = new Set(['PROCESSING', 'SUBMITTED', 'QUEUED', 'RUNNING', 'UNKNOWN']);
@@ -72,16 +95,18 @@ export async function waitForTask(client: ApiClient, taskId: string, settings: P
 	let polls = 0;
 	let failuresInARow = 0;
 	let lastProblem = '';
+	let lastRunningAt: number | undefined;
 	for (;;) {
 		const planned =
 			polls === 0 && settings.pollAtOnce
 				? 0
 				: failuresInARow === 0
-				? nextPollDelay(Date.now() - settings.startedAt, settings.intervalMs, settings.expectedMs)
+				? nextPollDelay(Date.now() - settings.startedAt, settings.intervalMs, settings.expectedMs, settings.contended?.())
 				: jitter(Math.min(settings.intervalMs * 2 ** failuresInARow, MAX_FAILURE_BACKOFF_MS));
 		const pause = Math.min(planned, Math.max(0, deadline - Date.now()));
 		await sleepUnlessCancelled(pause, client.signal);
 		polls++;
+		const sentAt = Date.now();
 		const read = await settle(getTaskResult(client, taskId));
 		if (!read.ok) {
 			const error = read.error;
@@ -92,8 +117,9 @@ export async function waitForTask(client: ApiClient, taskId: string, settings: P
 		}
 		failuresInARow = 0;
 		const result = read.value;
-		if (result.status === 'SUCCESS') return { ...result, polls, finishedAt: Date.now() };
+		if (result.status === 'SUCCESS') return { ...result, polls, finishedAt: Date.now(), lastRunningAt };
 		if (result.status === 'FAIL') throw taskFailed(result, taskId);
+		lastRunningAt = sentAt;
 		if (!STILL_RUNNING.has(result.status)) {
 			throw new VideoError(`The API reported an unknown task status "${result.status}"`, { kind: 'other', taskId });
 		}

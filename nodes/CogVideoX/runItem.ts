@@ -5,8 +5,9 @@ import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData
 import { downloadToBinary } from './download';
 import { VideoError } from './errors';
 import { imageForApi } from './images';
+import type { AccountGate } from './accountGate';
 import type { GenerationTimes } from './poll';
-import { taskFailed, waitForTask } from './poll';
+import { estimatedFinish, taskFailed, waitForTask } from './poll';
 import type { PreparedGenerate, PreparedGetResult, RunOptions } from './prepare';
 import { buildCreateBody } from './request';
 import type { PaceSlot } from './pace';
@@ -29,13 +30,21 @@ export interface ItemRun {
 	client: ApiClient;
 	/** The item's place in the pace: released once the task is finished on the API's side, before the download. */
 	slot: PaceSlot;
+	/** Generation times per API and model, shared by the process's executions. */
 	times: GenerationTimes;
+	/** The account's gate for a model: the process's executions share it (accountGate.ts). */
+	gateFor: (model: string) => AccountGate;
+	/** Aborted when the execution is cancelled or the run is failing: an item still waiting starts no task. */
+	stop: AbortSignal;
 	progress: ItemProgress;
 	/** What an earlier try of the node (Retry On Fail) sent for this item. */
 	memory: ItemMemory;
 }
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
+
+/** Generation times are kept per API and model: the same model id may behave differently behind another base URL. */
+const timesKey = (run: ItemRun, model: string) => `${run.client.baseUrl} ${model}`;
 
 export async function runGenerate(run: ItemRun, item: PreparedGenerate): Promise<INodeExecutionData> {
 	const { progress } = run;
@@ -89,6 +98,7 @@ async function create(run: ItemRun, item: PreparedGenerate, earlier?: Remembered
 		},
 		run.slot,
 		Date.now() + item.run.timeoutMs,
+		{ gate: run.gateFor(model.id), intervalMs: item.run.pollIntervalMs, expectedMs: run.times.expected(timesKey(run, model.id)), stop: run.stop },
 	);
 	memory.remember({ requestId, sentAt, task: { id: created.taskId, status: created.status } });
 	return { ...created, sentAt };
@@ -118,13 +128,15 @@ interface WaitFrom {
 /** Waits for the task, frees its slot for the next item, then downloads what the options ask for. */
 async function deliver(run: ItemRun, taskId: string, options: RunOptions, json: IDataObject, from: WaitFrom): Promise<INodeExecutionData> {
 	const { startedAt, model } = from;
+	const gate = model ? run.gateFor(model) : undefined;
 	const waited = await settle(
 		waitForTask(run.client, taskId, {
 			intervalMs: options.pollIntervalMs,
 			timeoutMs: options.timeoutMs,
 			startedAt,
-			expectedMs: model ? run.times.expected(model) : undefined,
+			expectedMs: model ? run.times.expected(timesKey(run, model)) : undefined,
 			pollAtOnce: from.pollAtOnce,
+			contended: () => gate?.contended === true,
 		}),
 	);
 	if (!waited.ok) {
@@ -134,7 +146,7 @@ async function deliver(run: ItemRun, taskId: string, options: RunOptions, json: 
 	}
 	const finished = waited.value;
 	run.slot.release();
-	if (model) run.times.record(model, finished.finishedAt - startedAt);
+	if (model) run.times.record(timesKey(run, model), estimatedFinish(finished) - startedAt);
 	const timings = {
 		finishedAt: new Date(finished.finishedAt).toISOString(),
 		waitSeconds: seconds(finished.finishedAt - startedAt),

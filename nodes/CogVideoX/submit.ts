@@ -1,8 +1,9 @@
 /**
  * Creating a task within the run's pace, so that no failure can make a second paid task out of one item.
- * - Busy answers (1302 concurrency, 1303 rate, 1305 overload) are waited out with jittered, growing pauses and the
- *   same request_id until the item's deadline. A 1302 also lowers the run's pace, and the item gives up its place
- *   while it waits, so the lower limit holds for it as well.
+ * - Every create passes the account's gate (accountGate.ts), which the process's executions share. A 1302 (the
+ *   account's concurrency limit) puts the item back at the front of its line until a place frees; 1303 (rate) and
+ *   1305 (overload) are waited out with jittered, growing pauses. Either way the same request_id is sent again, until
+ *   the item's deadline.
  * - No answer at all (a timeout, a dropped connection) may mean the task was made: the create is sent again with
  *   the same request_id, which the API takes as the same request. If it answers 1231 (duplicate), the task is
  *   looked up by its request_id (no document promises that this works); if it cannot be found, the error says that
@@ -16,6 +17,8 @@ import { jitter, sleepUnlessCancelled } from './wait';
 
 import { billingRecordsOf } from './baseUrl';
 import { VideoError } from './errors';
+import type { AccountGate, Entry, WaitOptions } from './accountGate';
+import { accountStayedFull } from './accountGate';
 import type { PaceSlot } from './pace';
 import type { ApiClient, CreatedTask } from './transport';
 import { settle } from './settle';
@@ -60,50 +63,77 @@ function mayExist(error: VideoError, client: ApiClient, request: CreateRequest, 
 	return error;
 }
 
-export async function submitTask(client: ApiClient, request: CreateRequest, slot: PaceSlot, deadline: number): Promise<Submitted> {
+/** Where the item queues for the account's concurrency, and how it paces its probes. */
+export interface AccountLine {
+	gate: AccountGate;
+	intervalMs: number;
+	expectedMs?: number;
+	/** Ends the wait for a place: the execution was cancelled, or the run is failing and starts no new task. */
+	stop?: AbortSignal;
+}
+
+export async function submitTask(client: ApiClient, request: CreateRequest, slot: PaceSlot, deadline: number, line: AccountLine): Promise<Submitted> {
 	const { requestId } = request;
+	const waitFor: WaitOptions = { deadline, signal: line.stop, intervalMs: line.intervalMs, expectedMs: line.expectedMs };
 	let unanswered = 0;
+	let lastBusy: VideoError | undefined;
+	/** The error of an item that gives up: whether a task may exist decides what the user must do. */
+	const givenUp = (error: VideoError, attempts: number): VideoError => {
+		if (unanswered > 0) return mayExist(error, client, request, `The Zhipu API did not answer the create request (${unanswered} of ${attempts} tries)`);
+		if (request.sentBefore) return mayExist(error, client, request, `${error.message}. An earlier try of this node sent this request and got no answer`);
+		return error;
+	};
+	let entry: Entry = await line.gate.enter(waitFor);
 	for (let attempt = 1; ; attempt++) {
-		const attemptResult = await settle(request.body().then((body) => createTask(client, body)));
-		if (attemptResult.ok) {
-			slot.pace.created();
-			return { ...attemptResult.value, attempts: attempt };
-		}
-		const error = attemptResult.error;
-		if (!(error instanceof VideoError)) throw error;
-		if (error.apiCode === '1231' && (unanswered > 0 || request.sentBefore)) {
-			const found = await findDuplicate(client, requestId);
-			if (found) {
-				slot.pace.created();
-				return { ...found, attempts: attempt };
-			}
-			throw mayExist(error, client, request, 'The API says this request was already submitted, but its task could not be found');
-		}
-		if (error.kind === 'network') {
-			unanswered++;
-			request.onUnanswered?.();
-		} else if (error.kind !== 'busy') throw error;
-		const atAccountLimit = error.apiCode === '1302';
-		const pause = jitter(Math.min(BUSY_BACKOFF.firstMs * 2 ** (attempt - 1), BUSY_BACKOFF.maxMs));
-		if (unanswered >= MAX_UNANSWERED_CREATES || Date.now() + pause > deadline) {
-			if (unanswered > 0) throw mayExist(error, client, request, `The Zhipu API did not answer the create request (${unanswered} of ${attempt} tries)`);
-			if (request.sentBefore) throw mayExist(error, client, request, `${error.message}. An earlier try of this node sent this request and got no answer`);
-			error.message = `${error.message}. No task was created: the API stayed busy until the timeout`;
-			throw error;
-		}
-		if (!atAccountLimit) {
-			await sleepUnlessCancelled(pause, client.signal);
-			continue;
-		}
-		// The account is full: run fewer tasks at once, and wait in line for a place like any item not yet started.
-		slot.pace.lower();
-		slot.release();
-		await sleepUnlessCancelled(pause, client.signal);
-		if (!(await slot.reacquire())) {
+		if (entry === 'cancelled') {
 			const stopped = new VideoError('The run stopped before this item could create its task', { kind: 'other' });
 			if (unanswered > 0 || request.sentBefore) throw mayExist(stopped, client, request, stopped.message);
 			stopped.message = `${stopped.message}; no task was created`;
 			throw stopped;
 		}
+		if (entry === 'timeout') throw givenUp(accountStayedFull(lastBusy), attempt - 1);
+		const ticket = entry;
+		const attemptResult = await settle(request.body().then((body) => createTask(client, body)));
+		if (attemptResult.ok) {
+			ticket.created();
+			slot.account = ticket;
+			return { ...attemptResult.value, attempts: attempt };
+		}
+		const error = attemptResult.error;
+		if (!(error instanceof VideoError)) {
+			ticket.withdraw();
+			throw error;
+		}
+		if (error.apiCode === '1231' && (unanswered > 0 || request.sentBefore)) {
+			const found = await findDuplicate(client, requestId);
+			if (found) {
+				ticket.created();
+				slot.account = ticket;
+				return { ...found, attempts: attempt };
+			}
+			ticket.withdraw();
+			throw mayExist(error, client, request, 'The API says this request was already submitted, but its task could not be found');
+		}
+		if (error.kind === 'network') {
+			unanswered++;
+			request.onUnanswered?.();
+		} else if (error.kind !== 'busy') {
+			ticket.withdraw();
+			throw error;
+		}
+		if (error.apiCode === '1302' && unanswered < MAX_UNANSWERED_CREATES) {
+			// The account is full: wait at the front of the account's line, not on a timer of the item's own.
+			lastBusy = error;
+			entry = await ticket.refusedAtLimit(waitFor);
+			continue;
+		}
+		ticket.withdraw();
+		const pause = jitter(Math.min(BUSY_BACKOFF.firstMs * 2 ** (attempt - 1), BUSY_BACKOFF.maxMs));
+		if (unanswered >= MAX_UNANSWERED_CREATES || Date.now() + pause > deadline) {
+			if (unanswered === 0 && !request.sentBefore) error.message = `${error.message}. No task was created: the API stayed busy until the timeout`;
+			throw givenUp(error, attempt);
+		}
+		await sleepUnlessCancelled(pause, client.signal);
+		entry = await line.gate.enter(waitFor);
 	}
 }

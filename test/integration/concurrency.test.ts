@@ -1,4 +1,4 @@
-/** Many items at once: order, pairedItem, continueOnFail and the 1302 pace, asserted on behaviour, not on timings. */
+/** Many items at once: order, pairedItem, continueOnFail and the account's 1302 limit, asserted on behaviour, not on timings. */
 import type { Standin, StandinTask } from '../standin/server';
 import { startStandin } from '../standin/server';
 import { runNode } from './run';
@@ -64,7 +64,7 @@ describe('items in parallel', () => {
 		expect(items.filter((item) => item.json.status === 'SUCCESS')).toHaveLength(5);
 	});
 
-	it('a 1302 from the account lowers the pace and the create is retried with the same request_id, never failing the item', async () => {
+	it('a 1302 from the account makes the item wait for a place, and the create is retried with the same request_id, never failing the item', async () => {
 		const standin = await standinWith({ generationMs: 300, concurrencyLimit: 2 });
 		const list = prompts(6);
 		const { items } = await runNode(
@@ -80,6 +80,24 @@ describe('items in parallel', () => {
 		const requestIdsByPrompt = new Map<string, Set<string>>();
 		for (const post of posts) requestIdsByPrompt.set(post.prompt, (requestIdsByPrompt.get(post.prompt) ?? new Set()).add(post.request_id));
 		expect([...requestIdsByPrompt.values()].every((ids) => ids.size === 1)).toBe(true);
+	});
+
+	it('executions at once share what the process learns of the account: every item done, one task each, fewer busy answers than tasks', async () => {
+		const standin = await standinWith({ generationMs: 400, concurrencyLimit: 3 });
+		const run = (tag: string) =>
+			runNode(
+				standin,
+				{ prompt: (i: number) => `${tag} ${i}`, options: { pollInterval: 0.2, maxConcurrency: 5, download: false } },
+				{ items: itemsFor(['a', 'b', 'c', 'd', 'e', 'f']) },
+			);
+		const runs = await Promise.all([run('first'), run('second'), run('third')]);
+		for (const { items } of runs) expect(items.map((item) => item.json.status)).toEqual(Array(6).fill('SUCCESS'));
+		expect(standin.tasks.size).toBe(18);
+		expect(new Set([...standin.tasks.values()].map((task) => task.requestId)).size).toBe(18);
+		// 15 items asked for a place at once against a limit of 3: each execution on its own would meet a 1302 on
+		// nearly every try. Through the shared gate, fewer than one busy answer per task.
+		expect(standin.concurrencyRefusals()).toBeLessThan(18);
+		expect(maxInFlight([...standin.tasks.values()])).toBeLessThanOrEqual(3);
 	});
 
 	it('two executions at once keep their own pace: neither limits the other', async () => {

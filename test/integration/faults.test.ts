@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 
+import { accountGates } from '../../nodes/CogVideoX/accountGate';
 import { heldSlot, TaskPace } from '../../nodes/CogVideoX/pace';
 import { settle } from '../../nodes/CogVideoX/settle';
 import { MAX_UNANSWERED_CREATES, submitTask } from '../../nodes/CogVideoX/submit';
@@ -98,7 +99,8 @@ describe.each(READINGS)('create without an answer, when the API gives %s', (_rea
 			firstSentAt: Date.now(),
 			body: async () => ({ model: 'cogvideox-flash', prompt: 'a cat', request_id: 'req-timeout-1' }),
 		};
-		const created = await settle(submitTask(client, request, heldSlot(pace), Date.now() + 30_000));
+		const line = { gate: accountGates.for(standin.apiUrl, standin.apiKey, 'cogvideox-flash'), intervalMs: 1000 };
+		const created = await settle(submitTask(client, request, heldSlot(pace), Date.now() + 30_000, line));
 		expect(standin.tasks.size).toBe(1);
 		expect(posts(standin)).toHaveLength(2);
 		const [task] = [...standin.tasks.values()];

@@ -1,5 +1,6 @@
 import { heldSlot, TaskPace } from '../../nodes/CogVideoX/pace';
-import { GenerationTimes, nextPollDelay } from '../../nodes/CogVideoX/poll';
+import type { FinishedTask } from '../../nodes/CogVideoX/poll';
+import { estimatedFinish, GenerationTimes, nextPollDelay } from '../../nodes/CogVideoX/poll';
 
 describe('TaskPace', () => {
 	it('grants up to the limit, then first come first served as slots free', async () => {
@@ -17,42 +18,22 @@ describe('TaskPace', () => {
 		expect(order).toEqual(['third', 'fourth']);
 	});
 
-	it('lowers to one fewer than in flight on a 1302, and climbs back as creates go through', () => {
-		const pace = new TaskPace(5);
-		for (let i = 0; i < 4; i++) void pace.acquire();
-		pace.lower();
-		expect(pace.currentLimit).toBe(3);
-		pace.created();
-		pace.created();
-		expect(pace.currentLimit).toBe(3);
-		pace.created();
-		expect(pace.currentLimit).toBe(4);
-	});
-
-	it('never goes below one', () => {
-		const pace = new TaskPace(3);
-		void pace.acquire();
-		pace.lower();
-		expect(pace.currentLimit).toBe(1);
-	});
-
-	it('a slot given back while waiting out a 1302 gets in line again behind the items already waiting', async () => {
-		const pace = new TaskPace(2);
-		await pace.acquire();
+	it('a slot gives back its place in the pace and at the account once, however often it is released', async () => {
+		const pace = new TaskPace(1);
 		await pace.acquire();
 		const slot = heldSlot(pace);
-		const order: string[] = [];
-		const waiting = pace.acquire().then(() => order.push('waiting item'));
-		pace.lower();
-		expect(pace.currentLimit).toBe(1);
+		const finished = jest.fn();
+		slot.account = { created: jest.fn(), refusedAtLimit: jest.fn(), withdraw: jest.fn(), finished };
+		const next = pace.acquire();
 		slot.release();
 		slot.release();
-		const back = slot.reacquire().then((granted) => order.push(`slot again: ${granted}`));
-		pace.release();
-		await waiting;
-		pace.release();
-		await back;
-		expect(order).toEqual(['waiting item', 'slot again: true']);
+		await expect(next).resolves.toBe(true);
+		expect(finished).toHaveBeenCalledTimes(1);
+		// The second release gave nothing back: the pace is full again with the item that just started.
+		let third = false;
+		void pace.acquire().then(() => (third = true));
+		await Promise.resolve();
+		expect(third).toBe(false);
 	});
 
 	it('tells waiting items not to start once closed', async () => {
@@ -77,11 +58,33 @@ describe('poll timing', () => {
 		expect(nextPollDelay(125_000, 5000, 100_000)).toBe(5000);
 	});
 
-	it('expects the median generation time of the model within the run', () => {
+	it('polls at a quarter of the interval near the expected finish while items wait for the account', () => {
+		expect(nextPollDelay(0, 5000, 100_000, true)).toBe(80_000);
+		expect(nextPollDelay(85_000, 5000, 100_000, true)).toBe(1250);
+		expect(nextPollDelay(125_000, 5000, 100_000, true)).toBe(5000);
+	});
+
+	it("expects the median of the model's recent generation times", () => {
 		const times = new GenerationTimes();
 		expect(times.expected('cogvideox-3')).toBeUndefined();
 		[90, 300, 100].forEach((ms) => times.record('cogvideox-3', ms));
 		expect(times.expected('cogvideox-3')).toBe(100);
 		expect(times.expected('viduq1-text')).toBeUndefined();
+		// Only the recent ones count: the model got slower.
+		for (let i = 0; i < GenerationTimes.SAMPLES; i++) times.record('cogvideox-3', 5000);
+		expect(times.expected('cogvideox-3')).toBe(5000);
+	});
+
+	it('keeps at most MAX_MODELS models, forgetting the least recently seen', () => {
+		const times = new GenerationTimes();
+		for (let i = 0; i <= GenerationTimes.MAX_MODELS; i++) times.record(`model-${i}`, i + 1);
+		expect(times.expected('model-0')).toBeUndefined();
+		expect(times.expected(`model-${GenerationTimes.MAX_MODELS}`)).toBe(GenerationTimes.MAX_MODELS + 1);
+	});
+
+	it('a finish is placed between the last poll that saw the task running and the one that saw it done', () => {
+		const base = { status: 'SUCCESS', polls: 3 } as const;
+		expect(estimatedFinish({ ...base, finishedAt: 10_000, lastRunningAt: 9_000 } as FinishedTask)).toBe(9_500);
+		expect(estimatedFinish({ ...base, finishedAt: 10_000 } as FinishedTask)).toBe(10_000);
 	});
 });
