@@ -54,6 +54,15 @@ export async function downloadToBinary(ctx: IExecuteFunctions, request: Download
 	}
 }
 
+function notStored(cause: unknown, request: DownloadRequest): VideoError {
+	const detail = (cause as Error)?.message ?? String(cause);
+	return new VideoError(`n8n could not store the ${request.label} of task ${request.taskId} (${request.url}, valid for about a day): ${detail}`, {
+		kind: 'other',
+		taskId: request.taskId,
+		description: `The task succeeded. Download the ${request.label} from its link within a day, or let n8n store larger files`,
+	});
+}
+
 async function downloadOnce(ctx: IExecuteFunctions, request: DownloadRequest): Promise<IBinaryData> {
 	const { url, taskId, label } = request;
 	const requested = await settle<StreamResponse>(
@@ -79,8 +88,13 @@ async function downloadOnce(ctx: IExecuteFunctions, request: DownloadRequest): P
 			{ httpCode: response.statusCode, kind: expired ? 'notFound' : 'server', taskId },
 		);
 	}
+	let broke = false;
+	response.body.once('error', () => (broke = true));
 	const stored = await settle(ctx.helpers.prepareBinaryData(response.body, request.fileName, request.mimeType));
-	if (!stored.ok) throw connectionFailure(`The ${label} download broke off`, stored.error, taskId);
+	if (!stored.ok && broke) throw connectionFailure(`The ${label} download broke off`, stored.error, taskId);
+	// The bytes all came, and n8n's binary data store refused them: e.g. a video larger than the database store's
+	// N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE. Downloading it again would fail the same way; the link still works.
+	if (!stored.ok) throw notStored(stored.error, request);
 	const binary = stored.value;
 	const expected = Number(response.headers['content-length']);
 	if (Number.isFinite(expected) && expected > 0) {

@@ -21,6 +21,11 @@ export interface ContextOptions {
 	continueOnFail?: boolean;
 	signal?: AbortSignal;
 	binaryMode?: 'memory' | 'filesystem';
+	/**
+	 * The largest file the binary data store takes, like n8n's database store (N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE):
+	 * it reads the whole stream, then refuses a larger file with n8n's own words.
+	 */
+	storeMaxBytes?: number;
 	/** Run as an AI agent's tool. */
 	tool?: boolean;
 	/** Node settings such as retryOnFail and maxTries. */
@@ -153,6 +158,16 @@ export function createContext(options: ContextOptions): TestContext {
 		},
 		async prepareBinaryData(data: Buffer | Readable, fileName?: string, mimeType?: string): Promise<IBinaryData> {
 			const base = { fileName, mimeType: mimeType ?? 'application/octet-stream', fileExtension: fileName?.split('.').pop() };
+			if (options.storeMaxBytes !== undefined) {
+				const buffer = Buffer.isBuffer(data) ? data : Buffer.concat(await data.toArray());
+				if (buffer.length > options.storeMaxBytes) {
+					const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 100) / 100;
+					throw new Error(
+						`Failed to write binary file "${fileName}" because its size of ${mb(buffer.length)} MB exceeds the max size limit of ${mb(options.storeMaxBytes)} MB set for \`database\` mode.`,
+					);
+				}
+				data = buffer;
+			}
 			if (mode === 'memory') {
 				const buffer = Buffer.isBuffer(data) ? data : Buffer.concat(await data.toArray());
 				return { ...base, data: buffer.toString('base64'), fileSize: String(buffer.length) };

@@ -212,6 +212,17 @@ describe('download', () => {
 		expect(standin.fileRequests).toHaveLength(1);
 	});
 
+	it("a video larger than n8n's binary data store takes fails its item with the task id and the link, downloaded once", async () => {
+		const standin = await standinWith({ videoBytes: 3 * 1024 * 1024 });
+		const error = await runError(standin, {}, { storeMaxBytes: 2 * 1024 * 1024 });
+		const [task] = [...standin.tasks.values()];
+		const url = `${standin.filesOrigin}/video/${task.id}.mp4`;
+		expect(error.message).toBe(
+			`n8n could not store the video of task ${task.id} (${url}, valid for about a day): Failed to write binary file "${task.id}.mp4" because its size of 3 MB exceeds the max size limit of 2 MB set for \`database\` mode.`,
+		);
+		expect(standin.fileRequests.filter((request) => request.path.startsWith('/video/'))).toHaveLength(1);
+	});
+
 	it('downloads result URLs only over http(s)', async () => {
 		const standin = await standinWith();
 		standin.injectFault({ on: 'result', videoUrl: 'file:///etc/passwd' });
