@@ -368,3 +368,46 @@ describe('faults', () => {
 		expect(sha256(Buffer.from(await ok.arrayBuffer()))).toBe(s.tasks.get(id)!.videoSha256);
 	});
 });
+
+describe('plannedFault: one fault per task, chosen from its create body (a soak fault matrix)', () => {
+	let planned: Standin;
+	beforeEach(async () => {
+		const kinds = ['overload', 'pollError', 'downloadReset', 'fail', 'expired'] as const;
+		planned = await startStandin({ generationMs: 0, plannedFault: (body) => kinds.find((kind) => String(body.prompt).startsWith(kind)) });
+	});
+	afterEach(async () => {
+		await planned.close();
+	});
+
+	const post = async (prompt: string, requestId: string) =>
+		await fetch(`${planned.apiUrl}/videos/generations`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${planned.apiKey}`, 'Content-Type': 'application/json' },
+			body: JSON.stringify({ model: 'cogvideox-3', prompt, request_id: requestId }),
+		});
+	const read = async (id: string) => await fetch(`${planned.apiUrl}/async-result/${id}`, { headers: { Authorization: `Bearer ${planned.apiKey}` } });
+
+	it('overload: the first create gets 1305, the same request_id then makes the task', async () => {
+		const refused = await post('overload me', 'r-overload');
+		expect(refused.status).toBe(503);
+		expect(await refused.json()).toMatchObject({ error: { code: '1305' } });
+		expect(planned.tasks.size).toBe(0);
+		expect((await post('overload me', 'r-overload')).status).toBe(200);
+		expect(planned.tasks.size).toBe(1);
+	});
+
+	it('pollError and downloadReset happen once; fail ends the task in FAIL; expired answers 403 every time', async () => {
+		const ids: Record<string, string> = {};
+		for (const kind of ['pollError', 'downloadReset', 'fail', 'expired']) ids[kind] = ((await (await post(`${kind} scene`, `r-${kind}`)).json()) as Answer).id;
+		expect((await read(ids.pollError)).status).toBe(500);
+		expect((await read(ids.pollError)).status).toBe(200);
+		expect(((await (await read(ids.fail)).json()) as Answer).task_status).toBe('FAIL');
+		const urlOf = async (id: string) => ((await (await read(id)).json()) as Answer).video_result[0].url;
+		const resetUrl = await urlOf(ids.downloadReset);
+		await expect(fetch(resetUrl)).rejects.toThrow();
+		expect((await fetch(resetUrl)).status).toBe(200);
+		const expiredUrl = await urlOf(ids.expired);
+		expect((await fetch(expiredUrl)).status).toBe(403);
+		expect((await fetch(expiredUrl)).status).toBe(403);
+	});
+});

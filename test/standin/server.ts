@@ -35,11 +35,19 @@ export interface StandinOptions {
 	coverBytes?: number;
 	basePath?: string;
 	/**
+	 * One fault for the task a create body asks for, met once (a soak's fault matrix): `overload` answers its first
+	 * create 1305; `pollError` its first poll HTTP 500; `downloadReset` drops its first video download; `fail` ends
+	 * the task in FAIL; `expired` answers every download of its video 403, like a link that has expired.
+	 */
+	plannedFault?: (body: Record<string, unknown>) => PlannedFault | undefined;
+	/**
 	 * Keep inline (data URL) images in the recorded requests and tasks (default). Off, each is kept as its first
 	 * bytes and length: a memory benchmark sends thousands of megabyte images.
 	 */
 	keepImageData?: boolean;
 }
+
+export type PlannedFault = 'overload' | 'pollError' | 'downloadReset' | 'fail' | 'expired';
 
 export interface StandinTask {
 	id: string;
@@ -57,6 +65,8 @@ export interface StandinTask {
 	coverSize: number;
 	firstPollAfterDoneAt?: number;
 	firstDownloadAt?: number;
+	/** The plannedFault this task meets, if any. */
+	plannedFault?: PlannedFault;
 }
 
 export interface RecordedRequest {
@@ -116,6 +126,9 @@ const DEFAULT_FAULT_CODES: Record<number, string> = { 401: '1001', 403: '1220', 
 class TaskRecord implements StandinTask {
 	polls = 0;
 	failReason?: string;
+	plannedFault?: PlannedFault;
+	/** The planned fault was met (faults that happen once). */
+	plannedFaultMet = false;
 	firstPollAfterDoneAt?: number;
 	firstDownloadAt?: number;
 	readonly coverSha256: string;
@@ -150,6 +163,7 @@ interface Config {
 	apiKey: string;
 	generationMs: number;
 	generationMsFor?: StandinOptions['generationMsFor'];
+	plannedFault?: StandinOptions['plannedFault'];
 	concurrencyLimit?: number;
 	duplicateRequest: 'existingTask' | '1231';
 	findByRequestId: boolean;
@@ -164,6 +178,7 @@ function configFrom(options: StandinOptions): Config {
 		apiKey: options.apiKey ?? 'test-id.test-secret',
 		generationMs: options.generationMs ?? 300,
 		generationMsFor: options.generationMsFor,
+		plannedFault: options.plannedFault,
 		concurrencyLimit: options.concurrencyLimit,
 		duplicateRequest: options.duplicateRequest ?? '1231',
 		findByRequestId: options.findByRequestId ?? false,
@@ -216,6 +231,8 @@ class StandinImpl {
 	filesOrigin = '';
 	private readonly faults: Fault[] = [];
 	private readonly byRequestId = new Map<string, TaskRecord>();
+	/** request_ids whose planned overload was answered already. */
+	private readonly overloaded = new Set<string>();
 	// Ids look like the real ones (19 digits, dash, counter) and differ between stand-in instances.
 	private readonly idPrefix = `81517132849${String(randomInt(10_000_000, 99_999_999))}`;
 	private taskCount = 0;
@@ -314,6 +331,10 @@ class StandinImpl {
 		if (problem) return sendError(res, problem.status, problem.code, problem.message);
 		const body = parsed.value as Record<string, unknown>;
 		if (!this.config.keepImageData) body.image_url = shortenDataUrls(body.image_url);
+		if (this.config.plannedFault?.(body) === 'overload' && !this.overloaded.has(body.request_id as string)) {
+			this.overloaded.add(body.request_id as string);
+			return sendError(res, 503, '1305', 'the model is overloaded, try again later (stand-in planned fault)');
+		}
 		if (this.atConcurrencyLimit(body)) {
 			this.concurrencyRefusals++;
 			return sendError(res, 429, '1302', 'concurrency limit reached for this account');
@@ -347,6 +368,8 @@ class StandinImpl {
 		const task = new TaskRecord(id, requestId, body.model as string, body, now, now + generationMs, this.config.videoBytes, this.config.coverBytes);
 		const failure = this.takeFault('taskFail', (fault) => appliesTo(fault, body));
 		if (failure) task.failReason = failure.reason ?? 'video generation failed (stand-in taskFail fault)';
+		task.plannedFault = this.config.plannedFault?.(body);
+		if (task.plannedFault === 'fail') task.failReason = 'video generation failed (stand-in planned fault)';
 		this.tasks.set(id, task);
 		this.byRequestId.set(requestId, task);
 		return task;
@@ -357,6 +380,7 @@ class StandinImpl {
 		if (task) task.polls++;
 		const fault = this.takeFault('poll');
 		if (fault) return this.sendFault(res, fault);
+		if (task && this.meetsPlanned(task, 'pollError')) return sendError(res, 500, '500', 'internal error (stand-in planned fault)');
 		if (!this.authorized(req, res)) return;
 		if (!task) return sendError(res, 404, '1214', 'task not found');
 		sendJson(res, 200, this.pollAnswer(task));
@@ -372,6 +396,13 @@ class StandinImpl {
 		}
 		if (status === 'FAIL') answer.error = { message: task.failReason };
 		return answer;
+	}
+
+	/** Whether the task meets its planned fault of this kind now: the first time only. */
+	private meetsPlanned(task: TaskRecord, kind: PlannedFault): boolean {
+		if (task.plannedFault !== kind || task.plannedFaultMet) return false;
+		task.plannedFaultMet = true;
+		return true;
 	}
 
 	private authorized(req: IncomingMessage, res: ServerResponse): boolean {
@@ -409,6 +440,8 @@ class StandinImpl {
 		// A leaked API key must break the download, not just be recorded.
 		if (auth !== undefined) return sendStorageError(res, 401);
 		if (!task || task.status !== 'SUCCESS') return sendStorageError(res, 404);
+		if (task.plannedFault === 'expired') return sendStorageError(res, 403);
+		if (req.method === 'GET' && this.meetsPlanned(task, 'downloadReset')) return void res.socket?.destroy();
 		if (fault?.cut === 'reset') return void res.socket?.destroy();
 		res.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': task.videoSize });
 		if (req.method === 'HEAD') return void res.end();
