@@ -10,15 +10,14 @@
  *   BENCH_IMAGE_BASELINE=<git ref>         also runs the package as of that commit, in the same n8n, for contrast
  *   BENCH_IMAGE_ITEMS (1000), BENCH_IMAGE_SMALL (50), BENCH_IMAGE_CONCURRENCY (5), BENCH_IMAGE_API_CAP (2)
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 import { makePng, serveFile, type FileServer } from '../test/e2e/fixtures';
 import { N8nHarness } from '../test/e2e/n8n';
 import type { Standin } from '../test/standin/server';
 import { startStandin } from '../test/standin/server';
+import { checkout } from './baseline';
 import { rssProbe, type RssProbe } from './rssProbe';
 import { printTable } from './table';
 
@@ -71,14 +70,6 @@ function workflow(id: string, imageUrl: string, items: number) {
 		},
 		settings: { executionOrder: 'v1' },
 	};
-}
-
-/** The package's sources as of a git ref, in a temporary folder that builds with this checkout's node_modules. */
-function checkout(ref: string): string {
-	const dir = mkdtempSync(join(tmpdir(), 'cogvideox-baseline-'));
-	execFileSync('bash', ['-c', `git -C "${REPO}" archive --format=tar "${ref}" | tar -x -C "${dir}"`]);
-	symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
-	return dir;
 }
 
 interface Measured {
