@@ -10,16 +10,34 @@
 #                              The owner account is preset (SANDBOX_OWNER_EMAIL / SANDBOX_OWNER_PASSWORD below).
 #                              The examples' placeholder image URLs point at sample images the stand-in serves.
 #                              SANDBOX_STANDIN_INFO=file: where the stand-in writes its addresses (test/standin/cli.ts).
+#   npm run start:queue        the same n8n in queue mode (user folder .n8n-queue/): a private Postgres and Redis
+#                              (scripts/queue-services.sh, their data in <user folder>/services, on free loopback ports),
+#                              one main (`n8n start`: editor, webhooks) and QUEUE_WORKERS workers (default 2, each
+#                              `n8n worker --concurrency=$QUEUE_WORKER_CONCURRENCY`, default 10) that run the executions,
+#                              manual runs from the editor included (OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS=true).
+#                              Each worker's output lines start with "[worker N]"; it answers /healthz on its own port.
+#                              Binary data goes to Postgres (n8n's queue-mode default); N8N_DEFAULT_BINARY_DATA_MODE=
+#                              filesystem keeps it in the shared user folder instead.
+#   npm run start:queue:sandbox  queue mode with the API stand-in, like start:sandbox (user folder .n8n-queue-sandbox/).
+#                              (Both are `scripts/start.sh --queue [--sandbox]`.)
 #
 # n8n is 2.8.4 on the node on PATH by default, installed once into ~/.cache/n8n-nodes-cogvideox by
 # scripts/install-n8n.sh. N8N_VERSION=x.y.z N8N_NODE_VERSION=24.21.0 runs another n8n on a Node from npm instead.
-# n8n keeps its defaults: SQLite and binary data on the filesystem, both inside the user folder.
+# Without --queue n8n keeps its defaults: SQLite and binary data on the filesystem, both inside the user folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
-sandbox=false
-[ "${1:-}" = "--sandbox" ] && sandbox=true
+sandbox=false queue=false
+for arg in "$@"; do
+  case "$arg" in
+    --sandbox) sandbox=true ;;
+    --queue) queue=true ;;
+    *) echo "usage: scripts/start.sh [--sandbox] [--queue]" >&2; exit 2 ;;
+  esac
+done
+QUEUE_WORKERS="${QUEUE_WORKERS:-2}"
+QUEUE_WORKER_CONCURRENCY="${QUEUE_WORKER_CONCURRENCY:-10}"
 
 SANDBOX_OWNER_EMAIL="${SANDBOX_OWNER_EMAIL:-sandbox@example.com}"
 SANDBOX_OWNER_PASSWORD="${SANDBOX_OWNER_PASSWORD:-Sandbox-n8n-1}"
@@ -38,7 +56,11 @@ fi
 n8n() { "$node_bin" "$n8n_dir/node_modules/n8n/bin/n8n" "$@"; }
 
 # --- this package, packed and installed into the user folder ---
-if $sandbox; then
+if $queue && $sandbox; then
+  user_folder="${N8N_QUEUE_SANDBOX_FOLDER:-$repo/.n8n-queue-sandbox}"
+elif $queue; then
+  user_folder="${N8N_QUEUE_FOLDER:-$repo/.n8n-queue}"
+elif $sandbox; then
   user_folder="${N8N_SANDBOX_FOLDER:-$repo/.n8n-sandbox}"
 else
   user_folder="${N8N_LOCAL_FOLDER:-$repo/.n8n-local}"
@@ -67,14 +89,38 @@ fi
 
 standin_pid=""
 n8n_pid=""
+worker_pids=()
+services_dir=""
 cleanup() {
-  [ -n "$n8n_pid" ] && kill "$n8n_pid" 2>/dev/null && wait "$n8n_pid" 2>/dev/null
+  # n8n first (main and workers at once: each finishes or hands back its running executions), then what they use.
+  local pid
+  for pid in "${worker_pids[@]}" $n8n_pid; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${worker_pids[@]}" $n8n_pid; do wait "$pid" 2>/dev/null || true; done
   [ -n "$standin_pid" ] && kill "$standin_pid" 2>/dev/null && wait "$standin_pid" 2>/dev/null
+  [ -n "$services_dir" ] && "$repo/scripts/queue-services.sh" stop "$services_dir" || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# --- queue mode: Postgres and Redis, and what every n8n process shares ---
+if $queue; then
+  services_dir="$user_folder/services"
+  # They stop with this script, or by themselves if it is killed (--watch-pid).
+  services_env=$("$repo/scripts/queue-services.sh" start "$services_dir" --watch-pid $$)
+  while IFS= read -r line; do [[ "$line" == *=* ]] && export "${line?}"; done <<<"$services_env"
+  export EXECUTIONS_MODE=queue OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS="${OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS:-true}"
+  # Every process must encrypt credentials with the same key: the one in the user folder's config, else a new one.
+  if [ -z "${N8N_ENCRYPTION_KEY:-}" ]; then
+    N8N_ENCRYPTION_KEY=$("$node_bin" -e '
+      const f = process.argv[1]; let key = "";
+      try { key = JSON.parse(require("fs").readFileSync(f, "utf8")).encryptionKey || ""; } catch {}
+      console.log(key || require("crypto").randomBytes(24).toString("base64url"));
+    ' "$user_folder/.n8n/config")
+    export N8N_ENCRYPTION_KEY
+  fi
+fi
 
 # --- the API stand-in (sandbox only): the examples' sample images are on its file host ---
 if $sandbox; then
@@ -132,12 +178,33 @@ else
 fi
 
 # --- n8n itself ---
+free_port() { "$node_bin" -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+worker_urls=()
+if $queue; then
+  # Workers: each its own task-runner broker port and health port; their lines are prefixed with "[worker N]".
+  for i in $(seq 1 "$QUEUE_WORKERS"); do
+    health_port=$(free_port)
+    N8N_RUNNERS_BROKER_PORT=$(free_port) QUEUE_HEALTH_CHECK_ACTIVE=true QUEUE_HEALTH_CHECK_PORT="$health_port" \
+      N8N_WORKER_SERVER_ADDRESS=127.0.0.1 \
+      "$node_bin" "$n8n_dir/node_modules/n8n/bin/n8n" worker --concurrency="$QUEUE_WORKER_CONCURRENCY" \
+      > >(sed -u "s/^/[worker $i] /") 2>&1 &
+    worker_pids+=($!)
+    worker_urls+=("http://127.0.0.1:$health_port/healthz")
+  done
+fi
 "$node_bin" "$n8n_dir/node_modules/n8n/bin/n8n" start & # not through n8n(): $! must be n8n's own pid
 n8n_pid=$!
 url="http://localhost:$N8N_PORT"
+up() { # every n8n process still running, and the editor (and each worker's health check) answering
+  local pid worker_url
+  for pid in $n8n_pid "${worker_pids[@]}"; do
+    kill -0 "$pid" 2>/dev/null || { say "an n8n process ($pid) exited before it was ready"; exit 1; }
+  done
+  curl -sf "$url/rest/settings" >/dev/null 2>&1 || return 1
+  for worker_url in "${worker_urls[@]}"; do curl -sf "$worker_url/readiness" >/dev/null 2>&1 || return 1; done
+}
 for _ in $(seq 1 300); do
-  kill -0 "$n8n_pid" 2>/dev/null || { wait "$n8n_pid"; exit $?; }
-  curl -sf "$url/rest/settings" >/dev/null 2>&1 && break
+  up && break
   sleep 0.5
 done
 if $sandbox; then
@@ -150,5 +217,9 @@ if $sandbox; then
 else
   say "ready: $url  (the first time, n8n asks you to create its owner account: it stays in $user_folder)"
 fi
+if $queue; then
+  say "queue mode: ${#worker_pids[@]} workers (concurrency $QUEUE_WORKER_CONCURRENCY each, health: ${worker_urls[*]}), Postgres on 127.0.0.1:$DB_POSTGRESDB_PORT, Redis on 127.0.0.1:$QUEUE_BULL_REDIS_PORT, binary data in ${N8N_DEFAULT_BINARY_DATA_MODE:-database}"
+fi
 say "the examples are under Overview > Workflows; they are imported again on every start, so edit a duplicate"
-wait "$n8n_pid"
+# Until n8n or a worker exits (or Ctrl+C): the rest is stopped with it.
+wait -n "$n8n_pid" "${worker_pids[@]}"

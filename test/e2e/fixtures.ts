@@ -5,7 +5,8 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { join, resolve } from 'node:path';
 import { deflateSync } from 'node:zlib';
 
-import type { Fault } from '../standin/server';
+import type { Fault, Standin, StandinTask } from '../standin/server';
+import type { OutputItem } from './n8n';
 import { PNG_SIGNATURE, pngChunk } from '../standin/video';
 
 const EXAMPLES_DIR = resolve(__dirname, '..', '..', 'examples');
@@ -112,6 +113,70 @@ export function credentialIdOf(workflow: Workflow): string {
 		throw new Error(`workflow "${workflow.name}": its CogVideoX nodes must all refer to one ${CREDENTIAL_TYPE} credential`);
 	}
 	return [...ids][0]!;
+}
+
+/** The URL in examples/image-to-video-from-http.json that users replace; the suites swap in their own server. */
+export const IMAGE_URL_PLACEHOLDER = 'https://example.com/your-image.png';
+
+/**
+ * A copy of a workflow with a test id, whose CogVideoX nodes check their task every second: the stand-in finishes
+ * a task in one, while the examples keep the node's default of 5 s that suits the real API.
+ */
+export function withId(workflow: Workflow, id: string, name = workflow.name): Workflow {
+	const copy = structuredClone({ ...workflow, id, name });
+	for (const node of copy.nodes.filter((candidate) => candidate.type === NODE_TYPE || candidate.type === `${NODE_TYPE}Tool`)) {
+		node.parameters.options = { ...(node.parameters.options ?? {}), pollInterval: 1 };
+	}
+	return copy;
+}
+
+/** The image example's Download Image node, after checking that it still has the placeholder users replace. */
+export function placeholderDownload(workflow: Workflow): WorkflowNode {
+	const download = nodeOfType(workflow, 'n8n-nodes-base.httpRequest');
+	if (download.parameters.url !== IMAGE_URL_PLACEHOLDER || !String(download.notes).includes(IMAGE_URL_PLACEHOLDER)) {
+		throw new Error(`"${workflow.name}": its HTTP Request node no longer has the placeholder URL ${IMAGE_URL_PLACEHOLDER} (in its URL and notes)`);
+	}
+	return download;
+}
+
+/** The OpenAI credential the AI Agent example's chat model uses (the suites point it at the scripted model). */
+export function chatCredentialOf(workflow: Workflow): { id: string; name: string } {
+	return nodeOfType(workflow, '@n8n/n8n-nodes-langchain.lmChatOpenAi').credentials!.openAiApi;
+}
+
+/** The stand-in's task behind an output item, after checking that the item's `data` is that task's mp4, byte for byte. */
+export function expectServedVideo(standin: Standin, item: OutputItem, taskId = item.json.taskId as string): StandinTask {
+	const task = standin.tasks.get(taskId);
+	if (!task) throw new Error(`the output names task ${taskId}, which the stand-in never created`);
+	const video = item.binary.data;
+	expect(video).toMatchObject({ fileName: `${task.id}.mp4`, mimeType: 'video/mp4' });
+	expect({ sha256: video.sha256, size: video.size }).toEqual({ sha256: task.videoSha256, size: task.videoSize });
+	return task;
+}
+
+/**
+ * A copy of a workflow that starts from a Webhook instead of its Manual Trigger, so that it runs as a production
+ * execution (in queue mode: on a worker) once published: POST /webhook/<path>, answered with the first item of the
+ * last node that ran (Respond: When Last Node Finishes).
+ */
+export function withWebhookTrigger(workflow: Workflow, path: string): Workflow {
+	const copy = structuredClone(workflow);
+	const manual = nodeOfType(copy, 'n8n-nodes-base.manualTrigger');
+	const webhook: WorkflowNode = {
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: manual.position as unknown,
+		webhookId: path,
+		parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', options: {} },
+	};
+	copy.nodes = copy.nodes.map((node) => (node === manual ? webhook : node));
+	const connections = copy.connections as Record<string, unknown>;
+	if (connections[manual.name]) {
+		connections[webhook.name] = connections[manual.name];
+		delete connections[manual.name];
+	}
+	return copy;
 }
 
 // --- workflows the suites build ---

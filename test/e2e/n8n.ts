@@ -135,7 +135,7 @@ export interface ExecutionResult extends CliResult {
 	nodeErrors: Record<string, RunError>;
 }
 
-interface RawBinary {
+export interface RawBinary {
 	data?: string;
 	id?: string;
 	mimeType: string;
@@ -499,28 +499,8 @@ export class N8nHarness {
 		if (!run && result.exitCode === 0) {
 			throw new Error(`n8n execute exited 0 but printed no run JSON; stdout ends with:\n${result.stdout.slice(-3000)}`);
 		}
-		const resultData = run?.data?.resultData ?? {};
-		const output: Record<string, OutputItem[]> = {};
-		const nodeErrors: Record<string, RunError> = {};
-		for (const [nodeName, runs] of Object.entries(resultData.runData ?? {})) {
-			const last: RawNodeRun = runs[runs.length - 1] ?? {};
-			if (last.error) nodeErrors[nodeName] = toRunError(last.error);
-			const items = last.data?.main?.[0] ?? [];
-			output[nodeName] = await Promise.all(
-				items.map(async (item) => ({
-					json: item.json,
-					binary: Object.fromEntries(
-						await Promise.all(Object.entries(item.binary ?? {}).map(async ([key, binary]) => [key, await this.readBinary(binary)] as const)),
-					),
-					pairedItem: item.pairedItem,
-				})),
-			);
-		}
-		const error = resultData.error
-			? toRunError(resultData.error)
-			: run
-				? undefined
-				: { message: `n8n printed no run JSON (exit ${result.exitCode ?? result.signal}); see stdout/stderr` };
+		const { output, nodeErrors, error: runError } = await readRun(run, (binary) => this.readBinary(binary));
+		const error = runError ?? (run ? undefined : { message: `n8n printed no run JSON (exit ${result.exitCode ?? result.signal}); see stdout/stderr` });
 		const status = run?.status as string | undefined;
 		return {
 			...result,
@@ -542,7 +522,8 @@ export class N8nHarness {
 		throw new Error(`the bytes of binary ${binaryId} are in none of: ${candidates.join(', ')}`);
 	}
 
-	private async readBinary(binary: RawBinary): Promise<OutputBinary> {
+	/** An output binary's metadata with the hash and size of its bytes: on the item (memory mode) or in the filesystem store. */
+	async readBinary(binary: RawBinary): Promise<OutputBinary> {
 		const { data, ...meta } = binary;
 		if (!binary.id) {
 			// Memory mode: the bytes are on the item, base64.
@@ -565,6 +546,31 @@ export class N8nHarness {
 		}
 		await rm(this.workDir, { recursive: true, force: true });
 	}
+}
+
+/** What a run (an IRun) shows: per node, its last run's main output 0 with each binary read by `readBinary`, and its error. */
+export async function readRun(
+	run: RawRun | undefined,
+	readBinary: (binary: RawBinary) => Promise<OutputBinary>,
+): Promise<{ output: Record<string, OutputItem[]>; nodeErrors: Record<string, RunError>; error?: RunError }> {
+	const resultData = run?.data?.resultData ?? {};
+	const output: Record<string, OutputItem[]> = {};
+	const nodeErrors: Record<string, RunError> = {};
+	for (const [nodeName, runs] of Object.entries(resultData.runData ?? {})) {
+		const last: RawNodeRun = runs[runs.length - 1] ?? {};
+		if (last.error) nodeErrors[nodeName] = toRunError(last.error);
+		const items = last.data?.main?.[0] ?? [];
+		output[nodeName] = await Promise.all(
+			items.map(async (item) => ({
+				json: item.json,
+				binary: Object.fromEntries(
+					await Promise.all(Object.entries(item.binary ?? {}).map(async ([key, binary]) => [key, await readBinary(binary)] as const)),
+				),
+				pairedItem: item.pairedItem,
+			})),
+		);
+	}
+	return { output, nodeErrors, error: resultData.error ? toRunError(resultData.error) : undefined };
 }
 
 function toRunError(error: RawError): RunError {

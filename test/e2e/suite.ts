@@ -14,16 +14,20 @@ import { join } from 'node:path';
 import { fixture } from '../fixtures/images';
 import { startStandin, type Fault, type Standin, type StandinTask } from '../standin/server';
 import {
+	chatCredentialOf,
 	CREDENTIAL_TYPE,
 	credentialIdOf,
+	expectServedVideo as expectVideoFrom,
 	loadExample,
 	makePng,
 	NODE_TYPE,
 	nodeOfType,
+	placeholderDownload,
 	RETRY_ON_FAIL,
 	serveFile,
 	sha256,
 	type FileServer,
+	withId,
 	type Workflow,
 	type WorkflowNode,
 } from './fixtures';
@@ -32,8 +36,6 @@ import { N8nHarness, type ExecutionResult, type OutputItem } from './n8n';
 import type { E2eTarget } from './targets';
 
 const MINUTE = 60_000;
-/** The URL in examples/image-to-video-from-http.json that users replace; the test swaps in its own server. */
-const IMAGE_URL_PLACEHOLDER = 'https://example.com/your-image.png';
 
 const IDS = {
 	textToVideo: 'e2eTextToVideo000001',
@@ -61,18 +63,6 @@ const AGENT_PROMPT = 'A paper boat sails down a rainy street at night, neon refl
 /** Every example the suite runs: each must point at the one credential the suite (and `npm start`) imports. */
 const RUN_EXAMPLES = [textExample, listExample, imageExample, framesExample, submitExample, agentExample];
 const EXAMPLE_FILES = readdirSync(join(__dirname, '..', '..', 'examples')).filter((file) => file.endsWith('.json'));
-
-/**
- * A copy of a workflow with a test id, whose CogVideoX nodes check their task every second: the stand-in finishes
- * a task in one, while the examples keep the node's default of 5 s that suits the real API.
- */
-function withId(workflow: Workflow, id: string, name = workflow.name): Workflow {
-	const copy = structuredClone({ ...workflow, id, name });
-	for (const node of copy.nodes.filter((candidate) => candidate.type === NODE_TYPE || candidate.type === `${NODE_TYPE}Tool`)) {
-		node.parameters.options = { ...(node.parameters.options ?? {}), pollInterval: 1 };
-	}
-	return copy;
-}
 
 /** The text-to-video example with other prompts (and fields) coming out of its Code node. */
 function textVariant(id: string, name: string, items: Array<Record<string, unknown>>, videoNode: Record<string, unknown>): Workflow {
@@ -177,12 +167,7 @@ export function describeExamplesIn(target: E2eTarget): void {
 
 		/** The stand-in's task behind an output item, after checking that the item's `data` is that task's mp4, byte for byte. */
 		function expectServedVideo(item: OutputItem, taskId = item.json.taskId as string): StandinTask {
-			const task = standin.tasks.get(taskId);
-			if (!task) throw new Error(`the output names task ${taskId}, which the stand-in never created`);
-			const video = item.binary.data;
-			expect(video).toMatchObject({ fileName: `${task.id}.mp4`, mimeType: 'video/mp4' });
-			expect({ sha256: video.sha256, size: video.size }).toEqual({ sha256: task.videoSha256, size: task.videoSize });
-			return task;
+			return expectVideoFrom(standin, item, taskId);
 		}
 
 		function expectSucceeded(result: ExecutionResult): void {
@@ -211,14 +196,11 @@ export function describeExamplesIn(target: E2eTarget): void {
 			]);
 
 			const image = withId(imageExample, IDS.imageToVideo);
-			const download = nodeOfType(image, 'n8n-nodes-base.httpRequest');
-			expect(download.parameters.url).toBe(IMAGE_URL_PLACEHOLDER);
-			expect(download.notes).toContain(IMAGE_URL_PLACEHOLDER);
-			download.parameters.url = pngServer.url;
+			placeholderDownload(image).parameters.url = pngServer.url;
 
 			// The agent's chat model: the OpenAI credential's Base URL points at the scripted model.
 			const agent = withId(agentExample, IDS.aiAgent);
-			const chatCredential = nodeOfType(agent, '@n8n/n8n-nodes-langchain.lmChatOpenAi').credentials!.openAiApi;
+			const chatCredential = chatCredentialOf(agent);
 			await n8n.importCredentials([{ ...chatCredential, type: 'openAiApi', data: { apiKey: 'sk-scripted-chat-model', url: chat.baseUrl } }]);
 
 			await n8n.importWorkflows([

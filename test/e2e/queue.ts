@@ -1,0 +1,530 @@
+/**
+ * A real n8n in queue mode for end-to-end tests and benchmarks: a private Postgres and Redis
+ * (scripts/queue-services.sh), one main (`n8n start`: editor and production webhooks) and W workers
+ * (`n8n worker --concurrency=C`) that run the executions, all sharing one user folder with the package installed
+ * the way a user's instance gets it (N8nHarness in n8n.ts), and one encryption key.
+ *
+ *   const n8n = await QueueN8n.setup({ workers: 2, concurrency: 10 });  // services, n8n, package, user folder
+ *   await n8n.importCredentials([...]); await n8n.importWorkflows([workflowWithWebhook]);
+ *   await n8n.publish([workflowWithWebhook.id]);                          // before start(): the main activates it
+ *   await n8n.start({ binaryDataMode: 'database' });                      // main + workers, until all are ready
+ *   const call = await n8n.runWebhook('my-path', { any: 'json' });        // { status, body, executionId }
+ *   const run = await n8n.execution(call.executionId);                    // like N8nHarness.execute(): output, binaries hashed
+ *   n8n.ranOn(call.executionId);                                          // 'worker-1' | 'worker-2' | ... (from their logs)
+ *   await n8n.stop();                                                     // main and workers; start() again to restart
+ *   await n8n.cleanup();                                                  // everything: processes, Postgres, Redis, temp folders
+ *
+ * What this relies on in n8n 2.8.4 (read in its dist/):
+ * - Production webhooks are taken by the main, which creates the execution in Postgres and enqueues a job in Redis
+ *   ("Enqueued execution <id> (job <job>)" at info); a worker picks it up ("Worker started execution <id> (job <job>)",
+ *   then "Worker finished execution ..."), scaling/scaling.service.js and scaling/job-processor.js.
+ * - Manual executions go to workers too only with OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS=true (workflow-runner.js reads
+ *   process.env directly); without it the main runs them and logs a deprecation warning. Set here for every process.
+ * - `publish:workflow --id=X` sets the workflow active with its current version; a running main does not notice, so
+ *   publish before start() (or stop() and start() again).
+ * - Binary data: N8N_DEFAULT_BINARY_DATA_MODE; unset in queue mode it is `database` (n8n-core's binary-data.config.js).
+ *   The database store (n8n's binary-data/database.manager.js) keeps each file in table `binary_data` (fileId uuid,
+ *   sourceType, sourceId = execution id, data bytea, mimeType, fileName, fileSize); an item's binary id is
+ *   `database:<fileId>`. The filesystem store is the shared user folder, as in n8n.ts.
+ * - Executions: `execution_entity` (id, "workflowId", status, mode, ...) and `execution_data` ("executionId", data:
+ *   the run data serialized with the `flatted` package), read here with n8n's own `pg` and `flatted`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import {
+	freePort,
+	N8nHarness,
+	readRun,
+	runCommand,
+	type CliResult,
+	type N8nHarnessOptions,
+	type OutputBinary,
+	type OutputItem,
+	type RawBinary,
+	type RawRun,
+	type RunError,
+} from './n8n';
+
+const REPO_ROOT = resolve(__dirname, '..', '..');
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+
+export type BinaryDataMode = 'database' | 'filesystem';
+
+export interface QueueStartOptions {
+	/** Where output binaries go. Default: n8n's queue-mode default, `database` (N8N_DEFAULT_BINARY_DATA_MODE unset). */
+	binaryDataMode?: BinaryDataMode;
+	/** How many `n8n worker` processes. Default 2. */
+	workers?: number;
+	/** Each worker's `--concurrency` (jobs at once). Default 10. */
+	concurrency?: number;
+}
+
+export interface QueueN8nOptions extends N8nHarnessOptions, QueueStartOptions {
+	/** Extra environment for the workers only (after `env`, which every n8n process gets, the CLI included). */
+	workerEnv?: Record<string, string>;
+	/** N8N_LOG_LEVEL of the main and workers: at least info, or ranOn() has nothing to read. Default: info. */
+	logLevel?: 'info' | 'debug';
+	/** How long start() waits for the main and every worker. Default: 3 minutes. */
+	startTimeoutMs?: number;
+}
+
+/** A running (or stopped) n8n process of the setup. */
+export interface QueueProcess {
+	/** 'main', or 'worker-1' … 'worker-N'. */
+	name: string;
+	role: 'main' | 'worker';
+	pid: number;
+	/** The main's HTTP port, or the worker's health-check port. */
+	port: number;
+	/** Everything it printed so far (stdout and stderr, interleaved as they came). */
+	output(): string;
+	/** Its peak resident set size in kB (VmHWM), read from /proc while it runs and just before it is stopped. */
+	peakRssKb?: number;
+	exitCode?: number | null;
+}
+
+export interface WebhookCall {
+	status: number;
+	/** The answer, parsed as JSON when it is JSON. */
+	body: unknown;
+	/** The execution the call made, found in Postgres (the newest of the webhook's workflow since the call). */
+	executionId: string;
+	durationMs: number;
+}
+
+/** An execution read back from Postgres, in the shape of N8nHarness.execute()'s result. */
+export interface QueueExecution {
+	executionId: string;
+	workflowId: string;
+	/** n8n's execution status: 'success', 'error', 'crashed', ... */
+	status: string;
+	/** n8n's execution mode: 'webhook', 'manual', ... */
+	mode: string;
+	succeeded: boolean;
+	error?: RunError;
+	/** Per node name: the items of its main output 0 (last run), each binary hashed from the store it is in. */
+	output: Record<string, OutputItem[]>;
+	nodeErrors: Record<string, RunError>;
+	run: RawRun;
+}
+
+/** The part of the `pg` package's Client this harness uses. */
+interface PgClient {
+	connect(): Promise<void>;
+	query<Row>(text: string, values?: unknown[]): Promise<{ rows: Row[] }>;
+	end(): Promise<void>;
+}
+
+/** A long-running n8n process in its own process group (so its task runners stop with it). */
+class RunningProcess implements QueueProcess {
+	readonly pid: number;
+	peakRssKb?: number;
+	exitCode?: number | null;
+	readonly exited: Promise<void>;
+	private readonly chunks: string[] = [];
+
+	constructor(
+		readonly name: string,
+		readonly role: 'main' | 'worker',
+		readonly port: number,
+		child: ChildProcess,
+	) {
+		this.pid = child.pid!;
+		child.stdout!.on('data', (chunk: Buffer) => this.chunks.push(chunk.toString('utf8')));
+		child.stderr!.on('data', (chunk: Buffer) => this.chunks.push(chunk.toString('utf8')));
+		this.exited = new Promise((resolveExit) =>
+			child.on('close', (code) => {
+				this.exitCode = code;
+				resolveExit();
+			}),
+		);
+	}
+
+	get running(): boolean {
+		return this.exitCode === undefined;
+	}
+
+	output(): string {
+		return this.chunks.join('');
+	}
+
+	/** Reads VmHWM (the peak RSS so far) from /proc while the process lives. */
+	async sampleRss(): Promise<number | undefined> {
+		if (!this.running) return this.peakRssKb;
+		const status = await readFile(`/proc/${this.pid}/status`, 'utf8').catch(() => '');
+		const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]);
+		if (kb) this.peakRssKb = Math.max(this.peakRssKb ?? 0, kb);
+		return this.peakRssKb;
+	}
+
+	/** SIGTERM to the group (n8n shuts down gracefully), SIGKILL after `graceMs`. */
+	async stop(graceMs = 30 * SECOND): Promise<void> {
+		if (!this.running) return;
+		await this.sampleRss();
+		this.signal('SIGTERM');
+		const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
+		await this.exited;
+		clearTimeout(timer);
+		this.signal('SIGKILL'); // task runners left in the group
+	}
+
+	signal(signal: NodeJS.Signals): void {
+		try {
+			process.kill(-this.pid, signal);
+		} catch {
+			// gone already
+		}
+	}
+}
+
+/** Every live process group this module started, killed if the test process exits without cleanup(). */
+const liveProcesses = new Set<RunningProcess>();
+process.on('exit', () => liveProcesses.forEach((child) => child.signal('SIGKILL')));
+
+export class QueueN8n {
+	/** The n8n install, user folder, package and CLI (with the Postgres and queue environment). */
+	readonly base: N8nHarness;
+	/** What scripts/queue-services.sh printed: DB_POSTGRESDB_*, QUEUE_BULL_REDIS_*, and the two services' pids. */
+	readonly services: Record<string, string>;
+	/** Every process started so far, the stopped ones of earlier start()s included (for leak checks). */
+	readonly processes: QueueProcess[] = [];
+	/** How long each step took, in ms (setup and the last start()). */
+	readonly timings: Record<string, number>;
+
+	private running: RunningProcess[] = [];
+	private current: Required<QueueStartOptions>;
+	private db?: PgClient;
+	private readonly requireFromN8n: NodeRequire;
+	private stopped = false;
+
+	private constructor(
+		base: N8nHarness,
+		private readonly servicesDir: string,
+		services: Record<string, string>,
+		private readonly options: QueueN8nOptions,
+	) {
+		this.base = base;
+		this.services = services;
+		this.timings = base.timings;
+		this.current = { binaryDataMode: options.binaryDataMode ?? 'database', workers: options.workers ?? 2, concurrency: options.concurrency ?? 10 };
+		this.requireFromN8n = createRequire(join(base.n8nDir, 'node_modules', 'n8n', 'package.json'));
+	}
+
+	/** Starts Postgres and Redis, then sets up n8n as N8nHarness.setup() does, with every CLI call on Postgres. */
+	static async setup(options: QueueN8nOptions = {}): Promise<QueueN8n> {
+		const log = options.log ?? (() => undefined);
+		// Postgres runs as the `postgres` OS user when the tests run as root: its folder's parent must let it through.
+		const servicesRoot = await mkdtemp(join(tmpdir(), 'n8n-cogvideox-queue-'));
+		await chmod(servicesRoot, 0o755);
+		const servicesDir = join(servicesRoot, 'services');
+		let services: Record<string, string> | undefined;
+		try {
+			const started = Date.now();
+			const result = await runCommand('bash', [join(REPO_ROOT, 'scripts', 'queue-services.sh'), 'start', servicesDir, '--watch-pid', String(process.pid)], {
+				env: process.env,
+				timeoutMs: 10 * MINUTE, // the first time, apt-get may install Postgres and Redis
+				onStderr: (text) => text.split('\n').filter(Boolean).forEach((line) => log(line)),
+			});
+			if (result.exitCode !== 0) throw new Error(`scripts/queue-services.sh start failed (exit ${result.exitCode}):\n${result.stderr.slice(-3000)}`);
+			services = Object.fromEntries(
+				result.stdout
+					.split('\n')
+					.filter((line) => /^[A-Z_]+=/.test(line))
+					.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+			);
+			log(`postgres and redis: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+			const queueEnv = {
+				DB_TYPE: services.DB_TYPE,
+				DB_POSTGRESDB_HOST: services.DB_POSTGRESDB_HOST,
+				DB_POSTGRESDB_PORT: services.DB_POSTGRESDB_PORT,
+				DB_POSTGRESDB_DATABASE: services.DB_POSTGRESDB_DATABASE,
+				DB_POSTGRESDB_USER: services.DB_POSTGRESDB_USER,
+				DB_POSTGRESDB_PASSWORD: services.DB_POSTGRESDB_PASSWORD,
+				QUEUE_BULL_REDIS_HOST: services.QUEUE_BULL_REDIS_HOST,
+				QUEUE_BULL_REDIS_PORT: services.QUEUE_BULL_REDIS_PORT,
+				EXECUTIONS_MODE: 'queue',
+				OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
+				N8N_LOG_LEVEL: options.logLevel ?? 'info',
+			};
+			const base = await N8nHarness.setup({ ...options, env: { ...queueEnv, ...options.env } });
+			return new QueueN8n(base, servicesRoot, services, options);
+		} catch (error) {
+			await QueueN8n.stopServices(servicesRoot);
+			throw error;
+		}
+	}
+
+	private static async stopServices(servicesRoot: string): Promise<void> {
+		await runCommand('bash', [join(REPO_ROOT, 'scripts', 'queue-services.sh'), 'stop', join(servicesRoot, 'services'), '--delete'], {
+			env: process.env,
+			timeoutMs: MINUTE,
+		}).catch(() => undefined);
+		await rm(servicesRoot, { recursive: true, force: true });
+	}
+
+	/** The binary data mode, workers and concurrency of the running (or last) start(). */
+	get settings(): Readonly<Required<QueueStartOptions>> {
+		return { ...this.current };
+	}
+
+	get main(): QueueProcess | undefined {
+		return this.running.find((child) => child.role === 'main');
+	}
+
+	get workers(): QueueProcess[] {
+		return this.running.filter((child) => child.role === 'worker');
+	}
+
+	/** The main's base URL, e.g. http://127.0.0.1:41234. */
+	get url(): string {
+		const main = this.main;
+		if (!main) throw new Error('n8n is not running: call start() first');
+		return `http://127.0.0.1:${main.port}`;
+	}
+
+	webhookUrl(path: string): string {
+		return `${this.url}/webhook/${path}`;
+	}
+
+	importCredentials(...args: Parameters<N8nHarness['importCredentials']>): Promise<CliResult> {
+		return this.base.importCredentials(...args);
+	}
+
+	importWorkflows(...args: Parameters<N8nHarness['importWorkflows']>): Promise<CliResult> {
+		return this.base.importWorkflows(...args);
+	}
+
+	/** `n8n publish:workflow --id=<id>` for each (two at a time: each call boots n8n's CLI). Before start(). */
+	async publish(workflowIds: string[]): Promise<void> {
+		const queue = [...workflowIds];
+		const publishNext = async (): Promise<void> => {
+			for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+				const result = await this.base.cli(['publish:workflow', `--id=${id}`]);
+				if (result.exitCode !== 0 || /GOT ERROR/.test(result.stdout + result.stderr)) {
+					throw new Error(`n8n publish:workflow --id=${id} failed:\n${(result.stdout + result.stderr).slice(-3000)}`);
+				}
+			}
+		};
+		await Promise.all([publishNext(), publishNext()]);
+	}
+
+	/** Starts the main and the workers, and waits until the editor is up, webhooks are registered and every worker is ready. */
+	async start(options: QueueStartOptions = {}): Promise<void> {
+		if (this.running.length) throw new Error('n8n is already running: stop() it first');
+		if (this.stopped) throw new Error('cleanup() was called');
+		this.current = { ...this.current, ...options };
+		const { binaryDataMode, workers, concurrency } = this.current;
+		const started = Date.now();
+		const common: NodeJS.ProcessEnv = {
+			...this.base.processEnv,
+			N8N_DEFAULT_BINARY_DATA_MODE: binaryDataMode,
+			// Each process listens only on loopback: the main's owner account is not set up.
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+		};
+		const bin = join(this.base.n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
+		const launch = async (name: string, role: 'main' | 'worker', args: string[], env: NodeJS.ProcessEnv, port: number) => {
+			const child = spawn(this.base.nodeBinary, [bin, ...args], {
+				cwd: this.base.workDir,
+				env: { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) },
+				detached: true,
+				stdio: ['ignore', 'pipe', 'pipe'],
+			});
+			const running = new RunningProcess(name, role, port, child);
+			liveProcesses.add(running);
+			void running.exited.then(() => liveProcesses.delete(running));
+			this.running.push(running);
+			this.processes.push(running);
+			return running;
+		};
+		try {
+			for (let index = 1; index <= workers; index++) {
+				const port = await freePort();
+				const env = { ...common, QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port), ...this.options.workerEnv };
+				await launch(`worker-${index}`, 'worker', ['worker', `--concurrency=${concurrency}`], env, port);
+			}
+			const mainPort = await freePort();
+			await launch('main', 'main', ['start'], { ...common, N8N_PORT: String(mainPort) }, mainPort);
+			await this.waitUntilReady(this.options.startTimeoutMs ?? 3 * MINUTE);
+		} catch (error) {
+			const outputs = this.running.map((child) => `--- ${child.name} (exit ${child.exitCode}):\n${child.output().slice(-2500)}`).join('\n');
+			await this.stop();
+			throw new Error(`${(error as Error).message}\n${outputs}`);
+		}
+		this.timings.start = Date.now() - started;
+		this.options.log?.(
+			`queue mode up in ${(this.timings.start / 1000).toFixed(1)} s: main ${this.main!.pid} on ${this.url}, ` +
+				`${this.workers.map((worker) => `${worker.name} ${worker.pid}`).join(', ')} (concurrency ${concurrency}), binary data: ${binaryDataMode}`,
+		);
+	}
+
+	private async waitUntilReady(timeoutMs: number): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		const ok = async (url: string) => (await fetch(url, { signal: AbortSignal.timeout(2 * SECOND) }).catch(() => undefined))?.ok === true;
+		for (;;) {
+			const gone = this.running.find((child) => !child.running);
+			if (gone) throw new Error(`${gone.name} exited (code ${gone.exitCode}) before n8n was ready`);
+			// The main prints "Editor is now accessible" after it has activated the published workflows' webhooks.
+			const mainReady = /Editor is now accessible/.test(this.main!.output()) && (await ok(`${this.url}/healthz/readiness`));
+			const workersReady = await Promise.all(this.workers.map((worker) => ok(`http://127.0.0.1:${worker.port}/healthz/readiness`)));
+			if (mainReady && workersReady.every(Boolean)) return;
+			if (Date.now() > deadline) throw new Error(`n8n in queue mode was not ready after ${timeoutMs / 1000} s`);
+			await new Promise((resolveWait) => setTimeout(resolveWait, 500));
+		}
+	}
+
+	/** Stops the main and the workers (Postgres and Redis keep running): start() can follow, e.g. with another binary mode. */
+	async stop(): Promise<void> {
+		const running = this.running;
+		this.running = [];
+		// The main first: it takes no more webhooks while the workers finish what they run.
+		await running.find((child) => child.role === 'main')?.stop();
+		await Promise.all(running.filter((child) => child.role === 'worker').map((child) => child.stop()));
+	}
+
+	/** Each worker's pid and peak RSS (VmHWM) so far; after stop(), the peak just before it was stopped. */
+	async workerPeaks(): Promise<Array<{ name: string; pid: number; peakRssKb?: number }>> {
+		const workers = this.processes.filter((child): child is RunningProcess => child.role === 'worker' && child instanceof RunningProcess);
+		return await Promise.all(workers.map(async (worker) => ({ name: worker.name, pid: worker.pid, peakRssKb: await worker.sampleRss() })));
+	}
+
+	private async pg(): Promise<PgClient> {
+		if (!this.db) {
+			const { Client } = this.requireFromN8n('pg') as { Client: new (config: Record<string, unknown>) => PgClient };
+			const client = new Client({
+				host: this.services.DB_POSTGRESDB_HOST,
+				port: Number(this.services.DB_POSTGRESDB_PORT),
+				database: this.services.DB_POSTGRESDB_DATABASE,
+				user: this.services.DB_POSTGRESDB_USER,
+				password: this.services.DB_POSTGRESDB_PASSWORD,
+			});
+			await client.connect();
+			this.db = client;
+		}
+		return this.db;
+	}
+
+	/** A query on n8n's Postgres database. */
+	async query<Row>(text: string, values: unknown[] = []): Promise<Row[]> {
+		return (await (await this.pg()).query<Row>(text, values)).rows;
+	}
+
+	/**
+	 * POSTs `payload` as JSON to the production webhook at `path` and returns n8n's answer and the execution it made.
+	 * Calls to one webhook must not overlap (the execution is the newest of its workflow); different webhooks may.
+	 */
+	async runWebhook(path: string, payload: unknown = {}, timeoutMs = 5 * MINUTE): Promise<WebhookCall> {
+		const [hook] = await this.query<{ workflowId: string }>(`SELECT "workflowId" FROM webhook_entity WHERE "webhookPath" = $1 AND method = 'POST'`, [path]);
+		if (!hook) throw new Error(`no production webhook POST /webhook/${path}: is its workflow published, and was n8n started after that?`);
+		const [{ last }] = await this.query<{ last: number | null }>(`SELECT max(id)::int AS last FROM execution_entity WHERE "workflowId" = $1`, [hook.workflowId]);
+		const started = Date.now();
+		const response = await fetch(this.webhookUrl(path), {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify(payload),
+			signal: AbortSignal.timeout(timeoutMs),
+		});
+		const text = await response.text();
+		const durationMs = Date.now() - started;
+		let body: unknown = text;
+		try {
+			body = JSON.parse(text);
+		} catch {
+			// not JSON: the text as it came
+		}
+		const made = await this.query<{ id: number }>(`SELECT id FROM execution_entity WHERE "workflowId" = $1 AND id > $2 ORDER BY id`, [hook.workflowId, last ?? 0]);
+		if (made.length !== 1) {
+			throw new Error(`POST /webhook/${path} answered ${response.status} (${text.slice(0, 300)}) and made ${made.length} executions of workflow ${hook.workflowId}, not 1`);
+		}
+		return { status: response.status, body, executionId: String(made[0].id), durationMs };
+	}
+
+	/** Waits until the execution has finished (the webhook may answer a moment before n8n saves it), then reads it. */
+	async execution(executionId: string, timeoutMs = MINUTE): Promise<QueueExecution> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const [row] = await this.query<{ status: string; mode: string; workflowId: string; stoppedAt: Date | null; data: string | null }>(
+				`SELECT e.status, e.mode, e."workflowId", e."stoppedAt", d.data
+				 FROM execution_entity e LEFT JOIN execution_data d ON d."executionId" = e.id WHERE e.id = $1`,
+				[Number(executionId)],
+			);
+			if (!row) throw new Error(`no execution ${executionId} in Postgres`);
+			const finished = row.stoppedAt !== null && !['new', 'running', 'waiting'].includes(row.status);
+			if (finished && row.data) return await this.toExecution(executionId, row as typeof row & { data: string });
+			if (Date.now() > deadline) throw new Error(`execution ${executionId} is still "${row.status}" after ${timeoutMs / 1000} s`);
+			await new Promise((resolveWait) => setTimeout(resolveWait, 250));
+		}
+	}
+
+	private async toExecution(executionId: string, row: { status: string; mode: string; workflowId: string; data: string }): Promise<QueueExecution> {
+		const { parse } = this.requireFromN8n('flatted') as { parse: (text: string) => RawRun['data'] };
+		const run: RawRun = { status: row.status, data: parse(row.data) };
+		const { output, nodeErrors, error } = await readRun(run, (binary) => this.readBinary(binary));
+		return {
+			executionId,
+			workflowId: row.workflowId,
+			status: row.status,
+			mode: row.mode,
+			succeeded: row.status === 'success' && !error,
+			error,
+			output,
+			nodeErrors,
+			run,
+		};
+	}
+
+	/** An output binary hashed from where its bytes are: the `binary_data` table, the filesystem store, or the item. */
+	async readBinary(binary: RawBinary): Promise<OutputBinary> {
+		if (!binary.id?.startsWith('database:')) return await this.base.readBinary(binary);
+		const fileId = binary.id.slice('database:'.length);
+		const [row] = await this.query<{ sha256: string; size: number }>(
+			`SELECT encode(sha256(data), 'hex') AS sha256, length(data) AS size FROM binary_data WHERE "fileId" = $1`,
+			[fileId],
+		);
+		if (!row) throw new Error(`binary ${binary.id} is not in table binary_data`);
+		return { ...binary, data: undefined, sha256: row.sha256, size: Number(row.size) } as OutputBinary;
+	}
+
+	/**
+	 * Which process ran an execution, from the log lines n8n writes at info: the worker that logged
+	 * "Worker started execution <id>", or 'main' if none did (the main then ran it itself). Waits up to `timeoutMs`
+	 * for the line, since a worker may print it a moment after the execution is saved.
+	 */
+	async ranOn(executionId: string, timeoutMs = 5 * SECOND): Promise<string> {
+		const started = new RegExp(`Worker started execution ${executionId} \\(job `);
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const workers = this.processes.filter((child) => child.role === 'worker' && started.test(child.output()));
+			if (workers.length > 1) throw new Error(`execution ${executionId} was started by ${workers.map((worker) => worker.name).join(' and ')}`);
+			if (workers.length === 1) return workers[0].name;
+			if (Date.now() > deadline) return 'main';
+			await new Promise((resolveWait) => setTimeout(resolveWait, 200));
+		}
+	}
+
+	/** Whether the main logged that it put the execution into the queue ("Enqueued execution <id> (job <job>)"). */
+	enqueuedByMain(executionId: string): boolean {
+		const enqueued = new RegExp(`Enqueued execution ${executionId} \\(job `);
+		return this.processes.some((child) => child.role === 'main' && enqueued.test(child.output()));
+	}
+
+	/** Everything every n8n process printed: the CLI calls, the main and the workers of every start(). */
+	allOutput(): string {
+		return [this.base.allOutput(), ...this.processes.map((child) => child.output())].join('\n');
+	}
+
+	/** Stops everything and removes every temp folder (N8nHarness's keep option keeps the user folder). Safe to call twice. */
+	async cleanup(): Promise<void> {
+		if (this.stopped) return;
+		this.stopped = true;
+		await this.stop();
+		await this.db?.end().catch(() => undefined);
+		await QueueN8n.stopServices(this.servicesDir);
+		await this.base.cleanup();
+	}
+}
