@@ -13,7 +13,7 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { makePng, serveFile, type FileServer } from '../test/e2e/fixtures';
+import { makePng, serveFile, workflowNode, type FileServer } from '../test/e2e/fixtures';
 import { N8nHarness } from '../test/e2e/n8n';
 import type { Standin } from '../test/standin/server';
 import { startStandin } from '../test/standin/server';
@@ -34,14 +34,7 @@ const write = (line: string) => process.stderr.write(`${line}\n`);
 /** Trigger → download the image → the same binary on `items` items → Image to Video, C in flight. */
 function workflow(id: string, imageUrl: string, items: number) {
 	// The workflow and its credential share the id: each run has its own stand-in.
-	const node = (name: string, type: string, typeVersion: number, x: number, parameters: Record<string, unknown>) => ({
-		id: `${id}-${x}`,
-		name,
-		type,
-		typeVersion,
-		position: [x, 0],
-		parameters,
-	});
+	const node = (name: string, type: string, typeVersion: number, x: number, parameters: Record<string, unknown>) => workflowNode(id, name, type, typeVersion, x, parameters);
 	return {
 		id,
 		name: id,

@@ -94,6 +94,11 @@ export interface Workflow {
 export const NODE_TYPE = 'n8n-nodes-cogvideox.cogVideoX';
 export const CREDENTIAL_TYPE = 'zhipuAiApi';
 
+/** A node for a workflow built in code, placed at `x` on one row; its id is the workflow's id and `x`. */
+export function workflowNode(workflowId: string, name: string, type: string, typeVersion: number, x: number, parameters: Record<string, unknown>): WorkflowNode {
+	return { id: `${workflowId}-${x}`, name, type, typeVersion, position: [x, 0], parameters };
+}
+
 /** An example workflow from examples/, as a fresh copy. */
 export function loadExample(file: string): Workflow {
 	return JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as Workflow;

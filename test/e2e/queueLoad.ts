@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 
 import type { PlannedFault, Standin } from '../standin/server';
 import { startStandin } from '../standin/server';
-import { NODE_TYPE } from './fixtures';
+import { NODE_TYPE, workflowNode } from './fixtures';
 import type { OutputItem } from './n8n';
 import type { QueueN8n } from './queue';
 
@@ -55,14 +55,7 @@ const VIDEO_NODE = 'Generate Video';
 
 /** Webhook → the execution's K prompts → Text to Video (Continue On Fail when asked). */
 function loadWorkflow(id: string, path: string, shape: LoadShape, continueOnFail: boolean) {
-	const node = (name: string, type: string, typeVersion: number, x: number, parameters: Record<string, unknown>) => ({
-		id: `${id}-${x}`,
-		name,
-		type,
-		typeVersion,
-		position: [x, 0],
-		parameters,
-	});
+	const node = (name: string, type: string, typeVersion: number, x: number, parameters: Record<string, unknown>) => workflowNode(id, name, type, typeVersion, x, parameters);
 	return {
 		id,
 		name: `Load: ${path}`,
