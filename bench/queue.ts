@@ -16,6 +16,7 @@
  *    item's error, and whether the worker lives on.
  * 3. The soak: BENCH_SOAK_TASKS (1000) tasks, one in ten meeting a fault (overload, a 5xx poll, a reset download,
  *    FAIL, an expired link), Continue On Fail on: every task accounted for, none twice, the key nowhere.
+ * BENCH_QUEUE_PARTS picks parts, e.g. `shared,soak` (default: shared,memory,soak).
  */
 import { rmSync } from 'node:fs';
 
@@ -39,10 +40,12 @@ const BIG_MB = env('BENCH_QUEUE_BIG_MB', 500);
 const OVER_MB = env('BENCH_QUEUE_OVER_MB', 600);
 const SOAK_TASKS = env('BENCH_SOAK_TASKS', 1000);
 const BASELINE = process.env.BENCH_QUEUE_BASELINE;
+const PARTS = (process.env.BENCH_QUEUE_PARTS ?? 'shared,memory,soak').split(',');
 const MB = 1024 * 1024;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const mb = (kb?: number) => (kb === undefined ? '?' : `${(kb / 1024).toFixed(0)} MB`);
 
 async function queueN8n(packageDir?: string): Promise<QueueN8n> {
@@ -65,6 +68,8 @@ async function sharedAccount(label: string, packageDir?: string): Promise<string
 			label,
 			`${seconds(run.wallMs)} (${(ideal / run.wallMs).toFixed(2)})`,
 			`${seconds(run.apiSpanMs)} (${(ideal / run.apiSpanMs).toFixed(2)})`,
+			`${(median(run.slotIdleMs) / 1000).toFixed(2)} s / ${(Math.max(...run.slotIdleMs) / 1000).toFixed(2)} s`,
+			run.pollsPerTask.toFixed(1),
 			(run.standin.concurrencyRefusals() / tasks).toFixed(2),
 			`${failedByCap(run).length} of ${run.items.length}`,
 			String(run.duplicates),
@@ -141,8 +146,21 @@ async function soak(): Promise<string[][]> {
 }
 
 export async function queueBench(): Promise<void> {
+	if (PARTS.includes('shared')) await sharedAccountTable();
+	if (PARTS.includes('memory')) {
+		printTable(
+			'Queue mode, one video per fresh worker (concurrency 1) into the database store (default limit 512 MiB)',
+			[['video', 'peak RSS of the worker', 'the item', 'afterwards'], ...(await bigVideos())],
+		);
+	}
+	if (PARTS.includes('soak')) {
+		printTable(`Queue mode soak: ${SOAK_TASKS} tasks, one in ten meeting a fault, Continue On Fail`, [['figure', 'measured', 'goal'], ...(await soak())]);
+	}
+}
+
+async function sharedAccountTable(): Promise<void> {
 	const n8nVersion = '2.8.4';
-	const header = ['package', 'wall time (C/T ratio)', 'API busy span (ratio)', '1302s per task', 'items failed by the cap', 'duplicated tasks', 'executions per process', 'peak RSS per worker'];
+	const header = ['package', 'wall time (C/T ratio)', 'API busy span (ratio)', 'place empty after a finish, median / max', 'polls per task', '1302s per task', 'items failed by the cap', 'duplicated tasks', 'executions per process', 'peak RSS per worker'];
 	const rows = [header, await sharedAccount('this package')];
 	if (BASELINE) {
 		const dir = checkout(BASELINE);
@@ -158,11 +176,6 @@ export async function queueBench(): Promise<void> {
 			`ideal ${seconds((SHARED.executions * SHARED.items * SHARED.generationMs) / SHARED.cap)}; goals: ratio ≥ 0.9, ≤ 1 busy answer per task, 0 failed, 0 duplicated`,
 		rows,
 	);
-	printTable(
-		'Queue mode, one video per fresh worker (concurrency 1) into the database store (default limit 512 MiB)',
-		[['video', 'peak RSS of the worker', 'the item', 'afterwards'], ...(await bigVideos())],
-	);
-	printTable(`Queue mode soak: ${SOAK_TASKS} tasks, one in ten meeting a fault, Continue On Fail`, [['figure', 'measured', 'goal'], ...(await soak())]);
 }
 
 if (require.main === module) {

@@ -39,6 +39,13 @@ export interface LoadRun {
 	wallMs: number;
 	/** From the first task the API made to the last one's finish. */
 	apiSpanMs: number;
+	/**
+	 * For each create past the first `cap`: how long after the finish that freed its place it came (the k-th create
+	 * takes the place of the (k - cap)-th finish). How long the account's places stood empty.
+	 */
+	slotIdleMs: number[];
+	/** Polls per task, mean. */
+	pollsPerTask: number;
 	/** Every output item of the video node, of every execution. */
 	items: OutputItem[];
 	/** Executions per process that ran them ('worker-1', ..., or 'main'). */
@@ -151,11 +158,16 @@ export async function runLoad(n8n: QueueN8n, load: PreparedLoad, prefix = 'Load'
 	const tasks = [...standin.tasks.values()].filter((task) => String(task.body.prompt).startsWith(`${prefix} `));
 	const prompts = new Set(tasks.map((task) => String(task.body.prompt)));
 	const apiSpanMs = tasks.length ? Math.max(...tasks.map((task) => task.finishAt)) - Math.min(...tasks.map((task) => task.createdAt)) : 0;
+	const creates = tasks.map((task) => task.createdAt).sort((a, b) => a - b);
+	const finishes = tasks.map((task) => task.finishAt).sort((a, b) => a - b);
+	const slotIdleMs = creates.slice(shape.cap).map((createdAt, k) => createdAt - finishes[k]);
 	return {
 		standin,
 		apiKey: load.apiKey,
 		wallMs,
 		apiSpanMs,
+		slotIdleMs,
+		pollsPerTask: tasks.reduce((sum, task) => sum + task.polls, 0) / Math.max(1, tasks.length),
 		items,
 		ranOn,
 		failedExecutions,
