@@ -62,7 +62,8 @@ async function sharedAccount(label: string, packageDir?: string): Promise<string
 		const run = await runLoad(n8n, load);
 		const tasks = run.standin.tasks.size;
 		const ideal = (tasks * SHARED.generationMs) / SHARED.cap;
-		const peaks = await n8n.workerPeaks();
+		const running = new Set(n8n.workers.map((worker) => worker.pid));
+		const peaks = (await n8n.workerPeaks()).filter((peak) => running.has(peak.pid));
 		await load.standin.close();
 		return [
 			label,
@@ -100,9 +101,10 @@ async function bigVideos(): Promise<string[][]> {
 			await n8n.start({ workers: 1, concurrency: 1 });
 			log(`Memory: one ${megabytes} MB video into the database store, on a fresh worker`);
 			const run = await runLoad(n8n, load, 'Memory');
-			const [peak] = await n8n.workerPeaks();
+			const worker = n8n.workers[0];
+			const peak = (await n8n.workerPeaks()).find((candidate) => candidate.pid === worker.pid)!;
 			const item = run.items[0];
-			const health = await fetch(`http://127.0.0.1:${n8n.workers[0].port}/healthz`).then((response) => response.status, () => 'no answer');
+			const health = await fetch(`http://127.0.0.1:${worker.port}/healthz`).then((response) => response.status, () => 'no answer');
 			const outcome = item?.binary.data
 				? `mp4 of ${(item.binary.data.size / MB).toFixed(0)} MB stored${item.binary.data.sha256 === [...load.standin.tasks.values()][0].videoSha256 ? ', bytes equal' : ', BYTES DIFFER'}`
 				: `error: ${String(item?.json.error ?? run.failedExecutions.join('; ')).slice(0, 160)}`;
@@ -128,6 +130,7 @@ async function soak(): Promise<string[][]> {
 		const run = await runLoad(n8n, load);
 		const figures = soakFigures(run, n8n);
 		const peaks = await n8n.workerPeaks();
+		if (peaks.length !== n8n.workers.length) throw new Error('a worker of an earlier start is among the peaks');
 		await load.standin.close();
 		return [
 			['tasks the API made', String(figures.tasks), `${shape.executions * items}`],

@@ -202,7 +202,7 @@ export interface SoakFigures {
 	/** Task ids the API made that no output item and no error names. */
 	unaccounted: string[];
 	duplicates: number;
-	/** Where the key was seen: 'outputs and errors', 'logs', or nothing. */
+	/** Where the key was seen: 'outputs and errors', 'logs, stored executions or webhook answers', or nowhere (empty). */
 	keySeen: string[];
 	/** Faults met, by kind, from the stand-in's tasks (overloads count the creates refused). */
 	faults: Record<string, number>;
@@ -221,7 +221,10 @@ export function soakFigures(run: LoadRun, n8n: QueueN8n): SoakFigures {
 		failed: run.items.filter((item) => item.json.error !== undefined).length,
 		unaccounted: tasks.map((task) => task.id).filter((id) => !named.has(id)),
 		duplicates: run.duplicates,
-		keySeen: [...(keyIn(outputs, run.apiKey) ? ['outputs and errors'] : []), ...(keyIn(n8n.allOutput(), run.apiKey) ? ['logs'] : [])],
+		keySeen: [
+			...(keyIn(outputs, run.apiKey) ? ['outputs and errors'] : []),
+			...(keyIn(`${n8n.allOutput()}\n${run.everything}`, run.apiKey) ? ['logs, stored executions or webhook answers'] : []),
+		],
 		faults,
 	};
 }
