@@ -27,12 +27,13 @@ export interface PollSettings {
  * The pause before the next poll. Until the process has seen the model finish, the plain interval. After that, no
  * poll before 80 % of the expected time, then half the interval up to 120 % of it, then the interval again. That
  * finds the finish faster with fewer polls than a fixed interval. While items wait for the account, every moment a
- * finished task goes unseen keeps one of them out, so near the expected finish the step is a quarter of the
- * interval, or a twentieth of the expected time if that is shorter.
+ * finished task goes unseen keeps one of them out: the first poll comes at 90 % of the expected time, then every
+ * quarter interval, or every twentieth of the expected time if that is shorter.
  */
 export function nextPollDelay(elapsedMs: number, intervalMs: number, expectedMs?: number, contended = false): number {
 	if (!expectedMs) return intervalMs;
-	if (elapsedMs < 0.8 * expectedMs) return 0.8 * expectedMs - elapsedMs;
+	const firstAt = (contended ? 0.9 : 0.8) * expectedMs;
+	if (elapsedMs < firstAt) return firstAt - elapsedMs;
 	if (elapsedMs < 1.2 * expectedMs) return contended ? Math.min(intervalMs / 4, expectedMs / 20) : intervalMs / 2;
 	return intervalMs;
 }

@@ -58,11 +58,11 @@ describe('poll timing', () => {
 		expect(nextPollDelay(125_000, 5000, 100_000)).toBe(5000);
 	});
 
-	it('polls at a quarter of the interval, or a twentieth of the expected time, near the expected finish while items wait for the account', () => {
-		expect(nextPollDelay(0, 5000, 100_000, true)).toBe(80_000);
-		expect(nextPollDelay(85_000, 5000, 100_000, true)).toBe(1250);
+	it('while items wait for the account: first at 90 % of the expected time, then every quarter interval or twentieth of the expected time', () => {
+		expect(nextPollDelay(0, 5000, 100_000, true)).toBe(90_000);
+		expect(nextPollDelay(95_000, 5000, 100_000, true)).toBe(1250);
 		expect(nextPollDelay(125_000, 5000, 100_000, true)).toBe(5000);
-		expect(nextPollDelay(2500, 1000, 3000, true)).toBe(150);
+		expect(nextPollDelay(2800, 1000, 3000, true)).toBe(150);
 	});
 
 	it("expects the median of the model's recent generation times", () => {
