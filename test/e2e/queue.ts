@@ -56,7 +56,10 @@ const MINUTE = 60 * SECOND;
 export type BinaryDataMode = 'database' | 'filesystem';
 
 export interface QueueStartOptions {
-	/** Where output binaries go. Default: n8n's queue-mode default, `database` (N8N_DEFAULT_BINARY_DATA_MODE unset). */
+	/**
+	 * Where output binaries go (N8N_DEFAULT_BINARY_DATA_MODE). Undefined: the variable is not set, so n8n picks its
+	 * queue-mode default, `database`. Default: undefined.
+	 */
 	binaryDataMode?: BinaryDataMode;
 	/** How many `n8n worker` processes. Default 2. */
 	workers?: number;
@@ -118,6 +121,7 @@ interface PgClient {
 	connect(): Promise<void>;
 	query<Row>(text: string, values?: unknown[]): Promise<{ rows: Row[] }>;
 	end(): Promise<void>;
+	on(event: 'error', listener: (error: Error) => void): void;
 }
 
 /** A long-running n8n process in its own process group (so its task runners stop with it). */
@@ -197,8 +201,8 @@ export class QueueN8n {
 	readonly timings: Record<string, number>;
 
 	private running: RunningProcess[] = [];
-	private current: Required<QueueStartOptions>;
-	private db?: PgClient;
+	private current: QueueStartOptions & { workers: number; concurrency: number };
+	private db?: Promise<PgClient>;
 	private readonly requireFromN8n: NodeRequire;
 	private stopped = false;
 
@@ -211,7 +215,7 @@ export class QueueN8n {
 		this.base = base;
 		this.services = services;
 		this.timings = base.timings;
-		this.current = { binaryDataMode: options.binaryDataMode ?? 'database', workers: options.workers ?? 2, concurrency: options.concurrency ?? 10 };
+		this.current = { binaryDataMode: options.binaryDataMode, workers: options.workers ?? 2, concurrency: options.concurrency ?? 10 };
 		this.requireFromN8n = createRequire(join(base.n8nDir, 'node_modules', 'n8n', 'package.json'));
 	}
 
@@ -267,9 +271,9 @@ export class QueueN8n {
 		await rm(servicesRoot, { recursive: true, force: true });
 	}
 
-	/** The binary data mode, workers and concurrency of the running (or last) start(). */
+	/** The binary data mode (n8n's default filled in), workers and concurrency of the running (or last) start(). */
 	get settings(): Readonly<Required<QueueStartOptions>> {
-		return { ...this.current };
+		return { ...this.current, binaryDataMode: this.current.binaryDataMode ?? 'database' };
 	}
 
 	get main(): QueueProcess | undefined {
@@ -322,7 +326,7 @@ export class QueueN8n {
 		const started = Date.now();
 		const common: NodeJS.ProcessEnv = {
 			...this.base.processEnv,
-			N8N_DEFAULT_BINARY_DATA_MODE: binaryDataMode,
+			...(binaryDataMode ? { N8N_DEFAULT_BINARY_DATA_MODE: binaryDataMode } : {}),
 			// Each process listens only on loopback: the main's owner account is not set up.
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
 			N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
@@ -359,7 +363,7 @@ export class QueueN8n {
 		this.timings.start = Date.now() - started;
 		this.options.log?.(
 			`queue mode up in ${(this.timings.start / 1000).toFixed(1)} s: main ${this.main!.pid} on ${this.url}, ` +
-				`${this.workers.map((worker) => `${worker.name} ${worker.pid}`).join(', ')} (concurrency ${concurrency}), binary data: ${binaryDataMode}`,
+				`${this.workers.map((worker) => `${worker.name} ${worker.pid}`).join(', ')} (concurrency ${concurrency}), binary data: ${binaryDataMode ?? "n8n's default (database)"}`,
 		);
 	}
 
@@ -393,8 +397,9 @@ export class QueueN8n {
 		return await Promise.all(workers.map(async (worker) => ({ name: worker.name, pid: worker.pid, peakRssKb: await worker.sampleRss() })));
 	}
 
-	private async pg(): Promise<PgClient> {
-		if (!this.db) {
+	/** One connection for the harness's lifetime, opened by the first query (concurrent first queries share it). */
+	private pg(): Promise<PgClient> {
+		this.db ??= (async () => {
 			const { Client } = this.requireFromN8n('pg') as { Client: new (config: Record<string, unknown>) => PgClient };
 			const client = new Client({
 				host: this.services.DB_POSTGRESDB_HOST,
@@ -403,9 +408,11 @@ export class QueueN8n {
 				user: this.services.DB_POSTGRESDB_USER,
 				password: this.services.DB_POSTGRESDB_PASSWORD,
 			});
+			// Postgres going away (cleanup, a crash) fails the next query; it must not be an unhandled 'error' event.
+			client.on('error', () => undefined);
 			await client.connect();
-			this.db = client;
-		}
+			return client;
+		})();
 		return this.db;
 	}
 
@@ -523,7 +530,7 @@ export class QueueN8n {
 		if (this.stopped) return;
 		this.stopped = true;
 		await this.stop();
-		await this.db?.end().catch(() => undefined);
+		await this.db?.then((client) => client.end()).catch(() => undefined);
 		await QueueN8n.stopServices(this.servicesDir);
 		await this.base.cleanup();
 	}
