@@ -28,7 +28,8 @@ command="${1:-}"
 dir="${2:-}"
 [ -n "$command" ] && [ -n "$dir" ] || die "$usage"
 shift 2
-dir=$(mkdir -p "$dir" && cd "$dir" && pwd)
+[ "$command" = start ] && mkdir -p "$dir"
+[ -d "$dir" ] && dir=$(cd "$dir" && pwd) # stop: the folder may be gone (the watcher still knows the pids)
 
 pg_data="$dir/postgres"
 pg_run="$dir/run" # the unix socket, and redis's pid file
@@ -47,6 +48,11 @@ stop_pid() { # pid signal: send it, wait up to 15 s, then SIGKILL
   say "process $pid did not stop in 15 s: SIGKILL"
   kill -KILL "$pid" 2>/dev/null || true
 }
+same_process() { # pid name: prints pid if that process runs a command whose name starts with `name`
+  local comm
+  comm=$(cat "/proc/$1/comm" 2>/dev/null || true)
+  [[ -n "$1" && "$comm" == "$2"* ]] && echo "$1" || true
+}
 stop_services() {
   local watcher postmaster redis
   watcher=$(cat "$dir/watcher.pid" 2>/dev/null || true)
@@ -55,6 +61,12 @@ stop_services() {
   rm -f "$dir/watcher.pid"
   postmaster=$(head -1 "$pg_data/postmaster.pid" 2>/dev/null || true)
   redis=$(cat "$pg_run/redis.pid" 2>/dev/null || true)
+  # The watcher knows both pids from the start: the folder may be gone by the time it acts (a caller that was killed
+  # and whose temp folder was removed). A pid is used only while it is still that service's process.
+  if [ -n "${QUEUE_SERVICES_WATCHER:-}" ]; then
+    [ -n "$postmaster" ] || postmaster=$(same_process "$QUEUE_SERVICES_POSTGRES_PID" postgres)
+    [ -n "$redis" ] || redis=$(same_process "$QUEUE_SERVICES_REDIS_PID" redis-server)
+  fi
   # SIGINT is Postgres's "fast" shutdown: running sessions are ended, and the cluster is clean for a next start.
   stop_pid "$postmaster" INT &
   stop_pid "$redis" TERM &
@@ -185,11 +197,11 @@ ENV
 
 if [ -n "$watch_pid" ]; then
   # Its own session, so it outlives the caller's process group; stop_services ends it.
-  QUEUE_SERVICES_WATCH="$watch_pid" setsid bash -c '
+  QUEUE_SERVICES_WATCH="$watch_pid" QUEUE_SERVICES_POSTGRES_PID="$postgres_pid" QUEUE_SERVICES_REDIS_PID="$redis_pid" setsid bash -c '
     export QUEUE_SERVICES_WATCHER=$$
     echo $$ > "$1/watcher.pid"
     while kill -0 "$QUEUE_SERVICES_WATCH" 2>/dev/null; do sleep 1; done
-    exec "$0" stop "$1"
+    exec "$0" stop "$1" 2>/dev/null
   ' "$self" "$dir" </dev/null >>"$dir/watcher.log" 2>&1 &
   for _ in $(seq 1 50); do [ -s "$dir/watcher.pid" ] && break; sleep 0.1; done
 fi
