@@ -44,6 +44,8 @@ const EXAMPLES = [
 	{ file: 'ai-agent-tool.json', path: 'e2e-queue-agent', tasks: 1 },
 ] as const;
 const RETRY_PATH = 'e2e-queue-retry';
+/** The text-to-video example as imported, with its Manual Trigger: run as the editor's Execute button does. */
+const MANUAL_ID = 'e2eQueueManualText01';
 
 describe(`CogVideoX in n8n ${TARGETS.node20.n8nVersion} queue mode (a main and two workers, Postgres, Redis)`, () => {
 	let n8n: QueueN8n;
@@ -77,7 +79,7 @@ describe(`CogVideoX in n8n ${TARGETS.node20.n8nVersion} queue mode (a main and t
 			workflows.set(path, workflow);
 		}
 		workflows.set(RETRY_PATH, withWebhookTrigger(RETRY_ON_FAIL.workflow('e2eQueueRetryOnFail1', credentialId), RETRY_PATH));
-		await n8n.importWorkflows([...workflows.values()]);
+		await n8n.importWorkflows([...workflows.values(), withId(loadExample('text-to-video.json'), MANUAL_ID)]);
 		await n8n.publish([...workflows.values()].map((workflow) => workflow.id!));
 		log(`beforeAll (setup, import, publish): ${((Date.now() - started) / 1000).toFixed(1)} s`);
 	}, 25 * MINUTE);
@@ -182,6 +184,22 @@ describe(`CogVideoX in n8n ${TARGETS.node20.n8nVersion} queue mode (a main and t
 			}
 		}, 5 * MINUTE);
 	});
+
+	test("a manual run from the editor (Execute workflow) runs on a worker too: n8n's OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS", async () => {
+		const createsBefore = standin.createCalls();
+		const executionId = await n8n.runManually(MANUAL_ID);
+		const run = await n8n.execution(executionId);
+		const worker = await n8n.ranOn(executionId);
+		log(`  manual run: execution ${executionId} ${run.status} on ${worker}`);
+		expect(run.mode).toBe('manual');
+		expect(run.status).toBe('success');
+		expect(worker).toMatch(/^worker-[12]$/);
+		expect(n8n.enqueuedByMain(executionId)).toBe(true);
+		const videos = run.output['Generate Video'];
+		expect(videos).toHaveLength(2);
+		for (const item of videos) expectServedVideo(standin, item);
+		expect(standin.createCalls() - createsBefore).toBe(2);
+	}, 5 * MINUTE);
 
 	test('the API key appears in nothing any n8n process printed, and the result-file host never saw an Authorization header', () => {
 		expect(n8n.processes.filter((child) => child.role === 'worker')).toHaveLength(4); // two starts, two workers each

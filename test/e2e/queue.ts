@@ -203,6 +203,8 @@ export class QueueN8n {
 	private running: RunningProcess[] = [];
 	private current: QueueStartOptions & { workers: number; concurrency: number };
 	private db?: Promise<PgClient>;
+	/** The owner's session on the running main (runManually()). */
+	private cookie?: string;
 	private readonly requireFromN8n: NodeRequire;
 	private stopped = false;
 
@@ -386,6 +388,7 @@ export class QueueN8n {
 	async stop(): Promise<void> {
 		const running = this.running;
 		this.running = [];
+		this.cookie = undefined;
 		// The main first: it takes no more webhooks while the workers finish what they run.
 		await running.find((child) => child.role === 'main')?.stop();
 		await Promise.all(running.filter((child) => child.role === 'worker').map((child) => child.stop()));
@@ -449,6 +452,44 @@ export class QueueN8n {
 			throw new Error(`POST /webhook/${path} answered ${response.status} (${text.slice(0, 300)}) and made ${made.length} executions of workflow ${hook.workflowId}, not 1`);
 		}
 		return { status: response.status, body, executionId: String(made[0].id), durationMs };
+	}
+
+	/**
+	 * Runs a workflow as the editor's "Execute workflow" button does (POST /rest/workflows/<id>/run from its Manual
+	 * Trigger, signed in as the owner, whom this sets up the first time) and returns the execution id. With
+	 * OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS=true (set for every process here), the main queues it for a worker.
+	 */
+	async runManually(workflowId: string): Promise<string> {
+		const cookie = await this.ownerCookie();
+		const headers = { 'Content-Type': 'application/json', cookie };
+		const got = await fetch(`${this.url}/rest/workflows/${workflowId}`, { headers });
+		if (!got.ok) throw new Error(`GET /rest/workflows/${workflowId} answered ${got.status}: ${await got.text()}`);
+		const workflowData = ((await got.json()) as { data: { nodes: Array<{ name: string; type: string }> } }).data;
+		const trigger = workflowData.nodes.find((node) => node.type === 'n8n-nodes-base.manualTrigger');
+		if (!trigger) throw new Error(`workflow ${workflowId} has no Manual Trigger`);
+		const run = await fetch(`${this.url}/rest/workflows/${workflowId}/run`, {
+			method: 'POST',
+			headers: { ...headers, 'push-ref': `queue-harness-${Date.now()}` },
+			body: JSON.stringify({ workflowData, triggerToStartFrom: { name: trigger.name } }),
+		});
+		const answer = (await run.json().catch(() => ({}))) as { data?: { executionId?: string } };
+		if (!run.ok || !answer.data?.executionId) throw new Error(`POST /rest/workflows/${workflowId}/run answered ${run.status}: ${JSON.stringify(answer)}`);
+		return answer.data.executionId;
+	}
+
+	/** A session cookie of the owner account (set up on first use, with a password only this harness knows). */
+	private async ownerCookie(): Promise<string> {
+		if (this.cookie) return this.cookie;
+		const owner = { email: 'owner@example.com', firstName: 'Queue', lastName: 'Harness', password: `Harness-${process.pid}-Pw1` };
+		const post = (path: string, body: unknown) =>
+			fetch(`${this.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+		const setup = await post('/rest/owner/setup', owner);
+		if (!setup.ok && setup.status !== 400) throw new Error(`POST /rest/owner/setup answered ${setup.status}: ${await setup.text()}`);
+		const login = await post('/rest/login', { emailOrLdapLoginId: owner.email, password: owner.password });
+		const cookie = login.headers.get('set-cookie')?.split(';')[0];
+		if (!login.ok || !cookie) throw new Error(`POST /rest/login answered ${login.status}: ${await login.text()}`);
+		this.cookie = cookie;
+		return cookie;
 	}
 
 	/** Waits until the execution has finished (the webhook may answer a moment before n8n saves it), then reads it. */
