@@ -307,6 +307,7 @@ export class QueueN8n {
 
 	/** `n8n publish:workflow --id=<id>` for each (two at a time: each call boots n8n's CLI). Before start(). */
 	async publish(workflowIds: string[]): Promise<void> {
+		if (this.running.length) throw new Error('publish before start(), or stop() first: a running main does not see a workflow published by the CLI');
 		const queue = [...workflowIds];
 		const publishNext = async (): Promise<void> => {
 			for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
