@@ -35,18 +35,23 @@ shift 2
 is_root() { [ "$(id -u)" = 0 ]; }
 # Postgres's files: in DIR, unless Postgres runs as the postgres OS user (as root) and that user cannot get through
 # DIR's parents (e.g. a repository under /root): then in that user's home, in a folder named after DIR.
-pg_root="$dir"
-if is_root && id postgres >/dev/null 2>&1; then
-  pg_home="$(getent passwd postgres | cut -d: -f6)/n8n-queue-$(printf '%s' "$dir" | sha256sum | cut -c1-16)"
-  if [ -d "$pg_home" ]; then
-    pg_root="$pg_home"
-  elif [ "$command" = start ] && ! runuser -u postgres -- test -x "$dir"; then
-    pg_root="$pg_home"
+# Decided once the postgres user exists: after the install, when the packages were missing.
+choose_pg_root() {
+  pg_root="$dir"
+  if is_root && id postgres >/dev/null 2>&1; then
+    local pg_home
+    pg_home="$(getent passwd postgres | cut -d: -f6)/n8n-queue-$(printf '%s' "$dir" | sha256sum | cut -c1-16)"
+    if [ -d "$pg_home" ]; then
+      pg_root="$pg_home"
+    elif [ "$command" = start ] && ! runuser -u postgres -- test -x "$dir"; then
+      pg_root="$pg_home"
+    fi
   fi
-fi
-pg_data="$pg_root/postgres"
-pg_run="$pg_root/run" # the unix socket
-pg_log="$pg_root/postgres.log"
+  pg_data="$pg_root/postgres"
+  pg_run="$pg_root/run" # the unix socket
+  pg_log="$pg_root/postgres.log"
+}
+choose_pg_root
 redis_dir="$dir/redis"
 redis_pidfile="$redis_dir/redis.pid"
 env_file="$dir/services.env"
@@ -128,6 +133,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   command -v redis-server >/dev/null || die "redis-server is installed, but not on PATH"
 fi
 bindir=$(pg_bindir)
+choose_pg_root
 
 # --- a clean slate: whatever an earlier start left running in this folder is stopped first ---
 if [ -f "$pg_data/postmaster.pid" ] || [ -f "$redis_pidfile" ] || [ -f "$dir/watcher.pid" ]; then
