@@ -5,9 +5,15 @@
 # time from the command to a ready editor, and stops n8n again.
 #   scripts/check-start.sh start            npm start (no API key: the real API is not reachable from CI)
 #   scripts/check-start.sh start:sandbox    npm run start:sandbox (also: the sandbox credential exists)
+#   scripts/check-start.sh start:queue      npm run start:queue (also: every worker answers /healthz, and the
+#                                           main runs in queue mode on Postgres)
+#   scripts/check-start.sh start:queue:sandbox   both of the above
 set -euo pipefail
 cd "$(dirname "$0")/.."
-script="${1:?usage: scripts/check-start.sh start|start:sandbox}"
+script="${1:?usage: scripts/check-start.sh start|start:sandbox|start:queue|start:queue:sandbox}"
+sandbox=false queue=false
+[[ "$script" == *sandbox* ]] && sandbox=true
+[[ "$script" == start:queue* ]] && queue=true
 say() { echo "[check-start] $*" >&2; }
 fail() { say "FAILED ($script): $*"; exit 1; }
 
@@ -18,6 +24,8 @@ log="$work/start.log"
 cookies="$work/cookies"
 # A fresh user folder: nothing from an earlier start may make the check pass.
 export N8N_LOCAL_FOLDER="$work/local" N8N_SANDBOX_FOLDER="$work/sandbox"
+export N8N_QUEUE_FOLDER="$work/queue" N8N_QUEUE_SANDBOX_FOLDER="$work/queue-sandbox"
+chmod 755 "$work" # queue mode: Postgres runs as the postgres OS user when this runs as root, and must get through
 export N8N_PORT="$port" N8N_RUNNERS_BROKER_PORT="$(free_port)"
 unset ZHIPU_API_KEY
 
@@ -53,7 +61,7 @@ json() { node -e 'let t="";process.stdin.on("data",(c)=>(t+=c)).on("end",()=>{co
 page=$(get / || echo "curl failed: $?") && [[ "$page" == *"<title>n8n"* ]] || fail "no editor page at $url: ${page:0:200}"
 
 email="${SANDBOX_OWNER_EMAIL:-sandbox@example.com}" password="${SANDBOX_OWNER_PASSWORD:-Sandbox-n8n-1}"
-if [ "$script" = start ]; then
+if ! $sandbox; then
   # What a newcomer does first in the editor: set up the owner account.
   email=owner@example.com password=Check-start-1
   post /rest/owner/setup "{\"email\":\"$email\",\"firstName\":\"New\",\"lastName\":\"User\",\"password\":\"$password\"}" >/dev/null \
@@ -75,8 +83,26 @@ missing=$(node -e '
 [ -z "$missing" ] || fail "example workflows missing in the editor: $missing"
 count=$(printf '%s\n' "$workflows" | grep -c .)
 
-if [ "$script" = start:sandbox ]; then
+if $sandbox; then
   credentials=$(get /rest/credentials | json '(body) => body.data.map((c) => c.type + " " + c.name)')
   grep -q '^zhipuAiApi .*sandbox' <<<"$credentials" || fail "the sandbox's Zhipu AI credential is missing"
 fi
-say "npm run $script: the editor was ready at $url after ${ready} s, with the CogVideoX node, the Zhipu AI API credential type and $count workflows (every example)"
+extra=""
+if $queue; then
+  # start.sh names each worker's health URL once all of them answered; they must still answer now.
+  health=$(sed -n 's/.*\[start\] queue mode: .*health: \([^)]*\)).*/\1/p' "$log" | head -1)
+  workers=0
+  for worker_url in $health; do
+    answer=$(curl -sf "$worker_url" || echo "curl failed: $?")
+    [[ "$answer" == *'"status":"ok"'* ]] || fail "worker health check $worker_url answered: $answer"
+    workers=$((workers + 1))
+  done
+  [ "$workers" -eq "${QUEUE_WORKERS:-2}" ] || fail "expected ${QUEUE_WORKERS:-2} workers answering /healthz, found $workers ($health)"
+  for i in $(seq 1 "$workers"); do
+    grep -q "^\[worker $i\] n8n worker is now ready" "$log" || fail "worker $i never said it was ready"
+  done
+  mode=$(get /rest/settings | json '(body) => body.data.executionMode')
+  [ "$mode" = queue ] || fail "the editor's settings say the execution mode is \"$mode\", not queue"
+  extra=", $workers workers answering /healthz"
+fi
+say "npm run $script: the editor was ready at $url after ${ready} s, with the CogVideoX node, the Zhipu AI API credential type and $count workflows (every example)$extra"

@@ -16,7 +16,8 @@
 #
 # Debian's `postgresql` and `redis-server` packages are installed with apt-get when missing (as root; otherwise the
 # script says which `sudo apt-get install` to run). As root, Postgres runs as the `postgres` OS user (it refuses to
-# run as root): DIR/postgres and DIR/run are chowned to it, and DIR's parents must let that user through.
+# run as root): DIR/postgres and DIR/run are chowned to it. If DIR's parents do not let that user through (a folder
+# under /root), Postgres's files go to ~postgres/n8n-queue-<hash of DIR> instead; stop --delete removes them too.
 # PG_BINDIR overrides where initdb/postgres are found (default: the newest /usr/lib/postgresql/*/bin).
 set -euo pipefail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
@@ -28,14 +29,32 @@ command="${1:-}"
 dir="${2:-}"
 [ -n "$command" ] && [ -n "$dir" ] || die "$usage"
 shift 2
-dir=$(mkdir -p "$dir" && cd "$dir" && pwd)
+[ "$command" = start ] && mkdir -p "$dir"
+[ -d "$dir" ] && dir=$(cd "$dir" && pwd) # stop: the folder may be gone (the watcher still knows the pids)
 
-pg_data="$dir/postgres"
-pg_run="$dir/run" # the unix socket, and redis's pid file
-pg_log="$dir/postgres.log"
-redis_dir="$dir/redis"
-env_file="$dir/services.env"
 is_root() { [ "$(id -u)" = 0 ]; }
+# Postgres's files: in DIR, unless Postgres runs as the postgres OS user (as root) and that user cannot get through
+# DIR's parents (e.g. a repository under /root): then in that user's home, in a folder named after DIR.
+# Decided once the postgres user exists: after the install, when the packages were missing.
+choose_pg_root() {
+  pg_root="$dir"
+  if is_root && id postgres >/dev/null 2>&1; then
+    local pg_home
+    pg_home="$(getent passwd postgres | cut -d: -f6)/n8n-queue-$(printf '%s' "$dir" | sha256sum | cut -c1-16)"
+    if [ -d "$pg_home" ]; then
+      pg_root="$pg_home"
+    elif [ "$command" = start ] && ! runuser -u postgres -- test -x "$dir"; then
+      pg_root="$pg_home"
+    fi
+  fi
+  pg_data="$pg_root/postgres"
+  pg_run="$pg_root/run" # the unix socket
+  pg_log="$pg_root/postgres.log"
+}
+choose_pg_root
+redis_dir="$dir/redis"
+redis_pidfile="$redis_dir/redis.pid"
+env_file="$dir/services.env"
 
 # --- stop ---
 pid_alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
@@ -47,6 +66,11 @@ stop_pid() { # pid signal: send it, wait up to 15 s, then SIGKILL
   say "process $pid did not stop in 15 s: SIGKILL"
   kill -KILL "$pid" 2>/dev/null || true
 }
+same_process() { # pid name: prints pid if that process runs a command whose name starts with `name`
+  local comm
+  comm=$(cat "/proc/$1/comm" 2>/dev/null || true)
+  [[ -n "$1" && "$comm" == "$2"* ]] && echo "$1" || true
+}
 stop_services() {
   local watcher postmaster redis
   watcher=$(cat "$dir/watcher.pid" 2>/dev/null || true)
@@ -54,7 +78,13 @@ stop_services() {
   if [ -n "$watcher" ] && [ "$watcher" != "${QUEUE_SERVICES_WATCHER:-}" ]; then kill "$watcher" 2>/dev/null || true; fi
   rm -f "$dir/watcher.pid"
   postmaster=$(head -1 "$pg_data/postmaster.pid" 2>/dev/null || true)
-  redis=$(cat "$pg_run/redis.pid" 2>/dev/null || true)
+  redis=$(cat "$redis_pidfile" 2>/dev/null || true)
+  # The watcher knows both pids from the start: the folder may be gone by the time it acts (a caller that was killed
+  # and whose temp folder was removed). A pid is used only while it is still that service's process.
+  if [ -n "${QUEUE_SERVICES_WATCHER:-}" ]; then
+    [ -n "$postmaster" ] || postmaster=$(same_process "$QUEUE_SERVICES_POSTGRES_PID" postgres)
+    [ -n "$redis" ] || redis=$(same_process "$QUEUE_SERVICES_REDIS_PID" redis-server)
+  fi
   # SIGINT is Postgres's "fast" shutdown: running sessions are ended, and the cluster is clean for a next start.
   stop_pid "$postmaster" INT &
   stop_pid "$redis" TERM &
@@ -66,6 +96,7 @@ if [ "$command" = stop ]; then
   stop_services
   if [ "${1:-}" = --delete ]; then
     rm -rf "$dir"
+    [ "$pg_root" = "$dir" ] || rm -rf "$pg_root"
     say "stopped Postgres and Redis, removed $dir"
   else
     say "stopped Postgres and Redis ($dir kept)"
@@ -102,9 +133,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   command -v redis-server >/dev/null || die "redis-server is installed, but not on PATH"
 fi
 bindir=$(pg_bindir)
+choose_pg_root
 
 # --- a clean slate: whatever an earlier start left running in this folder is stopped first ---
-if [ -f "$pg_data/postmaster.pid" ] || [ -f "$pg_run/redis.pid" ] || [ -f "$dir/watcher.pid" ]; then
+if [ -f "$pg_data/postmaster.pid" ] || [ -f "$redis_pidfile" ] || [ -f "$dir/watcher.pid" ]; then
   stop_services
 fi
 
@@ -114,17 +146,17 @@ redis_port=$(free_port)
 while [ "$redis_port" = "$pg_port" ]; do redis_port=$(free_port); done
 
 # --- Postgres ---
-mkdir -p "$pg_run" "$redis_dir"
+mkdir -p "$pg_root" "$pg_run" "$redis_dir"
 as_pg=() # how initdb, postgres and psql are run
 if is_root; then
   id postgres >/dev/null 2>&1 || die "no 'postgres' OS user (Debian's postgresql package creates it)"
   as_pg=(runuser -u postgres --)
   mkdir -p "$pg_data"
   touch "$pg_log"
-  chown postgres: "$pg_data" "$pg_run" "$pg_log"
+  chown postgres: "$pg_root" "$pg_data" "$pg_run" "$pg_log"
   chmod 700 "$pg_data"
-  "${as_pg[@]}" test -w "$pg_data" ||
-    die "the postgres OS user cannot reach $pg_data: let it through every parent folder (e.g. chmod o+x on them)"
+  "${as_pg[@]}" test -w "$pg_data" || die "the postgres OS user cannot write to $pg_data"
+  [ "$pg_root" = "$dir" ] || say "the postgres OS user cannot get through to $dir, so Postgres keeps its files in $pg_root"
 fi
 db_name=n8n db_user=n8n
 if [ ! -f "$pg_data/PG_VERSION" ]; then
@@ -151,10 +183,10 @@ postgres_pid=$(head -1 "$pg_data/postmaster.pid")
 
 # --- Redis: no persistence, so nothing is written but its log ---
 redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --dir "$redis_dir" \
-  --daemonize yes --pidfile "$pg_run/redis.pid" --logfile "$dir/redis.log" >/dev/null ||
+  --daemonize yes --pidfile "$redis_pidfile" --logfile "$dir/redis.log" >/dev/null ||
   { stop_services; die "redis-server did not start (log: $dir/redis.log)"; }
-for _ in $(seq 1 100); do [ -s "$pg_run/redis.pid" ] && break; sleep 0.1; done
-redis_pid=$(cat "$pg_run/redis.pid" 2>/dev/null || true)
+for _ in $(seq 1 100); do [ -s "$redis_pidfile" ] && break; sleep 0.1; done
+redis_pid=$(cat "$redis_pidfile" 2>/dev/null || true)
 ready=false
 for _ in $(seq 1 100); do
   # A PING over bash's /dev/tcp: redis-cli is not needed.
@@ -185,11 +217,11 @@ ENV
 
 if [ -n "$watch_pid" ]; then
   # Its own session, so it outlives the caller's process group; stop_services ends it.
-  QUEUE_SERVICES_WATCH="$watch_pid" setsid bash -c '
+  QUEUE_SERVICES_WATCH="$watch_pid" QUEUE_SERVICES_POSTGRES_PID="$postgres_pid" QUEUE_SERVICES_REDIS_PID="$redis_pid" setsid bash -c '
     export QUEUE_SERVICES_WATCHER=$$
     echo $$ > "$1/watcher.pid"
     while kill -0 "$QUEUE_SERVICES_WATCH" 2>/dev/null; do sleep 1; done
-    exec "$0" stop "$1"
+    exec "$0" stop "$1" 2>/dev/null
   ' "$self" "$dir" </dev/null >>"$dir/watcher.log" 2>&1 &
   for _ in $(seq 1 50); do [ -s "$dir/watcher.pid" ] && break; sleep 0.1; done
 fi

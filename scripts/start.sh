@@ -181,13 +181,14 @@ fi
 free_port() { "$node_bin" -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 worker_urls=()
 if $queue; then
-  # Workers: each its own task-runner broker port and health port; their lines are prefixed with "[worker N]".
+  # Workers: each its own task-runner broker port and health port; their lines are prefixed with "[worker N]"
+  # (by a sed that ignores Ctrl+C, so a worker still has somewhere to write while it shuts down).
   for i in $(seq 1 "$QUEUE_WORKERS"); do
     health_port=$(free_port)
     N8N_RUNNERS_BROKER_PORT=$(free_port) QUEUE_HEALTH_CHECK_ACTIVE=true QUEUE_HEALTH_CHECK_PORT="$health_port" \
       N8N_WORKER_SERVER_ADDRESS=127.0.0.1 \
       "$node_bin" "$n8n_dir/node_modules/n8n/bin/n8n" worker --concurrency="$QUEUE_WORKER_CONCURRENCY" \
-      > >(sed -u "s/^/[worker $i] /") 2>&1 &
+      > >(trap '' INT TERM; exec sed -u "s/^/[worker $i] /") 2>&1 &
     worker_pids+=($!)
     worker_urls+=("http://127.0.0.1:$health_port/healthz")
   done
@@ -207,6 +208,9 @@ for _ in $(seq 1 300); do
   up && break
   sleep 0.5
 done
+if $queue; then
+  say "queue mode: ${#worker_pids[@]} workers (concurrency $QUEUE_WORKER_CONCURRENCY each, health: ${worker_urls[*]}), Postgres on 127.0.0.1:$DB_POSTGRESDB_PORT, Redis on 127.0.0.1:$QUEUE_BULL_REDIS_PORT, binary data in ${N8N_DEFAULT_BINARY_DATA_MODE:-database}"
+fi
 if $sandbox; then
   if curl -sf "$url/rest/settings" | grep -q '"showSetupOnFirstLoad":true'; then
     curl -sf -X POST "$url/rest/owner/setup" -H 'Content-Type: application/json' \
@@ -216,9 +220,6 @@ if $sandbox; then
   say "ready: $url  (sign in as $SANDBOX_OWNER_EMAIL / $SANDBOX_OWNER_PASSWORD; every video is the same 4-second sample clip)"
 else
   say "ready: $url  (the first time, n8n asks you to create its owner account: it stays in $user_folder)"
-fi
-if $queue; then
-  say "queue mode: ${#worker_pids[@]} workers (concurrency $QUEUE_WORKER_CONCURRENCY each, health: ${worker_urls[*]}), Postgres on 127.0.0.1:$DB_POSTGRESDB_PORT, Redis on 127.0.0.1:$QUEUE_BULL_REDIS_PORT, binary data in ${N8N_DEFAULT_BINARY_DATA_MODE:-database}"
 fi
 say "the examples are under Overview > Workflows; they are imported again on every start, so edit a duplicate"
 # Until n8n or a worker exits (or Ctrl+C): the rest is stopped with it.

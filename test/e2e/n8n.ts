@@ -105,7 +105,7 @@ export interface RunError {
 /** The parts of n8n's IRun, as `execute --rawOutput` prints it, that the tests read. */
 export interface RawRun {
 	status?: string;
-	data?: { resultData?: { error?: RawError; runData?: Record<string, RawNodeRun[]> } };
+	data?: { resultData?: { error?: RawError; runData?: Record<string, RawNodeRun[]>; lastNodeExecuted?: string } };
 }
 
 export interface RawNodeRun {

@@ -56,7 +56,10 @@ const MINUTE = 60 * SECOND;
 export type BinaryDataMode = 'database' | 'filesystem';
 
 export interface QueueStartOptions {
-	/** Where output binaries go. Default: n8n's queue-mode default, `database` (N8N_DEFAULT_BINARY_DATA_MODE unset). */
+	/**
+	 * Where output binaries go (N8N_DEFAULT_BINARY_DATA_MODE). Undefined: the variable is not set, so n8n picks its
+	 * queue-mode default, `database`. Default: undefined.
+	 */
 	binaryDataMode?: BinaryDataMode;
 	/** How many `n8n worker` processes. Default 2. */
 	workers?: number;
@@ -118,6 +121,7 @@ interface PgClient {
 	connect(): Promise<void>;
 	query<Row>(text: string, values?: unknown[]): Promise<{ rows: Row[] }>;
 	end(): Promise<void>;
+	on(event: 'error', listener: (error: Error) => void): void;
 }
 
 /** A long-running n8n process in its own process group (so its task runners stop with it). */
@@ -197,8 +201,10 @@ export class QueueN8n {
 	readonly timings: Record<string, number>;
 
 	private running: RunningProcess[] = [];
-	private current: Required<QueueStartOptions>;
-	private db?: PgClient;
+	private current: QueueStartOptions & { workers: number; concurrency: number };
+	private db?: Promise<PgClient>;
+	/** The owner's session on the running main (runManually()). */
+	private cookie?: string;
 	private readonly requireFromN8n: NodeRequire;
 	private stopped = false;
 
@@ -211,7 +217,7 @@ export class QueueN8n {
 		this.base = base;
 		this.services = services;
 		this.timings = base.timings;
-		this.current = { binaryDataMode: options.binaryDataMode ?? 'database', workers: options.workers ?? 2, concurrency: options.concurrency ?? 10 };
+		this.current = { binaryDataMode: options.binaryDataMode, workers: options.workers ?? 2, concurrency: options.concurrency ?? 10 };
 		this.requireFromN8n = createRequire(join(base.n8nDir, 'node_modules', 'n8n', 'package.json'));
 	}
 
@@ -267,9 +273,9 @@ export class QueueN8n {
 		await rm(servicesRoot, { recursive: true, force: true });
 	}
 
-	/** The binary data mode, workers and concurrency of the running (or last) start(). */
+	/** The binary data mode (n8n's default filled in), workers and concurrency of the running (or last) start(). */
 	get settings(): Readonly<Required<QueueStartOptions>> {
-		return { ...this.current };
+		return { ...this.current, binaryDataMode: this.current.binaryDataMode ?? 'database' };
 	}
 
 	get main(): QueueProcess | undefined {
@@ -301,6 +307,7 @@ export class QueueN8n {
 
 	/** `n8n publish:workflow --id=<id>` for each (two at a time: each call boots n8n's CLI). Before start(). */
 	async publish(workflowIds: string[]): Promise<void> {
+		if (this.running.length) throw new Error('publish before start(), or stop() first: a running main does not see a workflow published by the CLI');
 		const queue = [...workflowIds];
 		const publishNext = async (): Promise<void> => {
 			for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
@@ -322,7 +329,7 @@ export class QueueN8n {
 		const started = Date.now();
 		const common: NodeJS.ProcessEnv = {
 			...this.base.processEnv,
-			N8N_DEFAULT_BINARY_DATA_MODE: binaryDataMode,
+			...(binaryDataMode ? { N8N_DEFAULT_BINARY_DATA_MODE: binaryDataMode } : {}),
 			// Each process listens only on loopback: the main's owner account is not set up.
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
 			N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
@@ -359,7 +366,7 @@ export class QueueN8n {
 		this.timings.start = Date.now() - started;
 		this.options.log?.(
 			`queue mode up in ${(this.timings.start / 1000).toFixed(1)} s: main ${this.main!.pid} on ${this.url}, ` +
-				`${this.workers.map((worker) => `${worker.name} ${worker.pid}`).join(', ')} (concurrency ${concurrency}), binary data: ${binaryDataMode}`,
+				`${this.workers.map((worker) => `${worker.name} ${worker.pid}`).join(', ')} (concurrency ${concurrency}), binary data: ${binaryDataMode ?? "n8n's default (database)"}`,
 		);
 	}
 
@@ -382,6 +389,7 @@ export class QueueN8n {
 	async stop(): Promise<void> {
 		const running = this.running;
 		this.running = [];
+		this.cookie = undefined;
 		// The main first: it takes no more webhooks while the workers finish what they run.
 		await running.find((child) => child.role === 'main')?.stop();
 		await Promise.all(running.filter((child) => child.role === 'worker').map((child) => child.stop()));
@@ -393,8 +401,9 @@ export class QueueN8n {
 		return await Promise.all(workers.map(async (worker) => ({ name: worker.name, pid: worker.pid, peakRssKb: await worker.sampleRss() })));
 	}
 
-	private async pg(): Promise<PgClient> {
-		if (!this.db) {
+	/** One connection for the harness's lifetime, opened by the first query (concurrent first queries share it). */
+	private pg(): Promise<PgClient> {
+		this.db ??= (async () => {
 			const { Client } = this.requireFromN8n('pg') as { Client: new (config: Record<string, unknown>) => PgClient };
 			const client = new Client({
 				host: this.services.DB_POSTGRESDB_HOST,
@@ -403,9 +412,11 @@ export class QueueN8n {
 				user: this.services.DB_POSTGRESDB_USER,
 				password: this.services.DB_POSTGRESDB_PASSWORD,
 			});
+			// Postgres going away (cleanup, a crash) fails the next query; it must not be an unhandled 'error' event.
+			client.on('error', () => undefined);
 			await client.connect();
-			this.db = client;
-		}
+			return client;
+		})();
 		return this.db;
 	}
 
@@ -442,6 +453,44 @@ export class QueueN8n {
 			throw new Error(`POST /webhook/${path} answered ${response.status} (${text.slice(0, 300)}) and made ${made.length} executions of workflow ${hook.workflowId}, not 1`);
 		}
 		return { status: response.status, body, executionId: String(made[0].id), durationMs };
+	}
+
+	/**
+	 * Runs a workflow as the editor's "Execute workflow" button does (POST /rest/workflows/<id>/run from its Manual
+	 * Trigger, signed in as the owner, whom this sets up the first time) and returns the execution id. With
+	 * OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS=true (set for every process here), the main queues it for a worker.
+	 */
+	async runManually(workflowId: string): Promise<string> {
+		const cookie = await this.ownerCookie();
+		const headers = { 'Content-Type': 'application/json', cookie };
+		const got = await fetch(`${this.url}/rest/workflows/${workflowId}`, { headers });
+		if (!got.ok) throw new Error(`GET /rest/workflows/${workflowId} answered ${got.status}: ${await got.text()}`);
+		const workflowData = ((await got.json()) as { data: { nodes: Array<{ name: string; type: string }> } }).data;
+		const trigger = workflowData.nodes.find((node) => node.type === 'n8n-nodes-base.manualTrigger');
+		if (!trigger) throw new Error(`workflow ${workflowId} has no Manual Trigger`);
+		const run = await fetch(`${this.url}/rest/workflows/${workflowId}/run`, {
+			method: 'POST',
+			headers: { ...headers, 'push-ref': `queue-harness-${Date.now()}` },
+			body: JSON.stringify({ workflowData, triggerToStartFrom: { name: trigger.name } }),
+		});
+		const answer = (await run.json().catch(() => ({}))) as { data?: { executionId?: string } };
+		if (!run.ok || !answer.data?.executionId) throw new Error(`POST /rest/workflows/${workflowId}/run answered ${run.status}: ${JSON.stringify(answer)}`);
+		return answer.data.executionId;
+	}
+
+	/** A session cookie of the owner account (set up on first use, with a password only this harness knows). */
+	private async ownerCookie(): Promise<string> {
+		if (this.cookie) return this.cookie;
+		const owner = { email: 'owner@example.com', firstName: 'Queue', lastName: 'Harness', password: `Harness-${process.pid}-Pw1` };
+		const post = (path: string, body: unknown) =>
+			fetch(`${this.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+		const setup = await post('/rest/owner/setup', owner);
+		if (!setup.ok && setup.status !== 400) throw new Error(`POST /rest/owner/setup answered ${setup.status}: ${await setup.text()}`);
+		const login = await post('/rest/login', { emailOrLdapLoginId: owner.email, password: owner.password });
+		const cookie = login.headers.get('set-cookie')?.split(';')[0];
+		if (!login.ok || !cookie) throw new Error(`POST /rest/login answered ${login.status}: ${await login.text()}`);
+		this.cookie = cookie;
+		return cookie;
 	}
 
 	/** Waits until the execution has finished (the webhook may answer a moment before n8n saves it), then reads it. */
@@ -523,7 +572,7 @@ export class QueueN8n {
 		if (this.stopped) return;
 		this.stopped = true;
 		await this.stop();
-		await this.db?.end().catch(() => undefined);
+		await this.db?.then((client) => client.end()).catch(() => undefined);
 		await QueueN8n.stopServices(this.servicesDir);
 		await this.base.cleanup();
 	}

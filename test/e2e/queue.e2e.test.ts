@@ -1,0 +1,210 @@
+/**
+ * The node in n8n's queue mode: one main and two workers on a private Postgres and Redis (test/e2e/queue.ts), n8n
+ * 2.8.4 on the machine's Node. Every workflow in examples/ starts from a Webhook instead of its Manual Trigger, so
+ * each call is a production execution that the main puts in the queue and a worker runs; the videos must be the
+ * bytes the API stand-in served, read back from where n8n stored them: first the database store (n8n's queue-mode
+ * default), then, after a restart, the filesystem store in the shared user folder.
+ *
+ *   npm run test:e2e -- queue.e2e
+ */
+import { randomBytes } from 'node:crypto';
+
+import { startStandin, type Standin } from '../standin/server';
+import { FINAL_ANSWER_PREFIX, startScriptedChatModel, type ScriptedChatModel } from './chatModel';
+import {
+	chatCredentialOf,
+	CREDENTIAL_TYPE,
+	credentialIdOf,
+	expectServedVideo,
+	loadExample,
+	makePng,
+	NODE_TYPE,
+	placeholderDownload,
+	RETRY_ON_FAIL,
+	serveFile,
+	sha256,
+	withId,
+	withWebhookTrigger,
+	type FileServer,
+	type Workflow,
+} from './fixtures';
+import { QueueN8n, type BinaryDataMode, type QueueExecution, type WebhookCall } from './queue';
+import { TARGETS } from './targets';
+
+const MINUTE = 60_000;
+const AGENT_PROMPT = 'A paper boat sails down a rainy street at night, neon reflections, close-up';
+
+/** Each example, its webhook path, and how many tasks one run creates. */
+const EXAMPLES = [
+	{ file: 'text-to-video.json', path: 'e2e-queue-text', tasks: 2 },
+	{ file: 'text-to-video-from-list.json', path: 'e2e-queue-list', tasks: 3 },
+	{ file: 'image-to-video-from-http.json', path: 'e2e-queue-image', tasks: 1 },
+	{ file: 'first-last-frame-from-urls.json', path: 'e2e-queue-frames', tasks: 1 },
+	{ file: 'submit-wait-get-result.json', path: 'e2e-queue-submit', tasks: 1 },
+	{ file: 'ai-agent-tool.json', path: 'e2e-queue-agent', tasks: 1 },
+] as const;
+const RETRY_PATH = 'e2e-queue-retry';
+/** The text-to-video example as imported, with its Manual Trigger: run as the editor's Execute button does. */
+const MANUAL_ID = 'e2eQueueManualText01';
+
+describe(`CogVideoX in n8n ${TARGETS.node20.n8nVersion} queue mode (a main and two workers, Postgres, Redis)`, () => {
+	let n8n: QueueN8n;
+	let standin: Standin;
+	let pngServer: FileServer;
+	let chat: ScriptedChatModel;
+	const png = makePng();
+	const apiKey = `e2e${randomBytes(6).toString('hex')}.${randomBytes(12).toString('hex')}`;
+	const progress: string[] = [];
+	const log = (line: string) => progress.push(`${new Date().toISOString().slice(11, 19)} ${line}`);
+	const workflows = new Map<string, Workflow>();
+
+	beforeAll(async () => {
+		const started = Date.now();
+		standin = await startStandin({ generationMs: 1000, apiKey });
+		pngServer = await serveFile('scene.png', png, 'image/png');
+		chat = await startScriptedChatModel({ prompt: AGENT_PROMPT });
+		n8n = await QueueN8n.setup({ version: TARGETS.node20.n8nVersion, workers: 2, concurrency: 10, log });
+
+		const credentialId = credentialIdOf(loadExample('text-to-video.json'));
+		const agent = loadExample('ai-agent-tool.json');
+		await n8n.importCredentials([
+			{ id: credentialId, name: 'Zhipu AI account', type: CREDENTIAL_TYPE, data: { apiKey: standin.apiKey, region: 'custom', baseUrl: standin.apiUrl } },
+			{ ...chatCredentialOf(agent), type: 'openAiApi', data: { apiKey: 'sk-scripted-chat-model', url: chat.baseUrl } },
+		]);
+		for (const [index, { file, path }] of EXAMPLES.entries()) {
+			const example = loadExample(file);
+			expect(credentialIdOf(example)).toBe(credentialId);
+			const workflow = withWebhookTrigger(withId(example, `e2eQueueExample${index}0000`.slice(0, 20)), path);
+			if (file === 'image-to-video-from-http.json') placeholderDownload(workflow).parameters.url = pngServer.url;
+			workflows.set(path, workflow);
+		}
+		workflows.set(RETRY_PATH, withWebhookTrigger(RETRY_ON_FAIL.workflow('e2eQueueRetryOnFail1', credentialId), RETRY_PATH));
+		await n8n.importWorkflows([...workflows.values(), withId(loadExample('text-to-video.json'), MANUAL_ID)]);
+		await n8n.publish([...workflows.values()].map((workflow) => workflow.id!));
+		log(`beforeAll (setup, import, publish): ${((Date.now() - started) / 1000).toFixed(1)} s`);
+	}, 25 * MINUTE);
+
+	afterAll(async () => {
+		const peaks = n8n ? await n8n.workerPeaks() : [];
+		await Promise.all([standin?.close(), pngServer?.close(), chat?.close()]);
+		await n8n?.cleanup();
+		log(`worker peak RSS: ${peaks.map(({ name, pid, peakRssKb }) => `${name} (pid ${pid}) ${Math.round((peakRssKb ?? 0) / 1024)} MB`).join(', ')}`);
+		console.log(`n8n queue-mode e2e (${n8n?.base.n8nDir ?? 'no n8n'}):\n${progress.join('\n')}`);
+	}, 2 * MINUTE);
+
+	/** Runs an example by its webhook and reads its execution back; the run must have been queued by the main and run by a worker. */
+	async function runOnWorker(path: string): Promise<{ call: WebhookCall; run: QueueExecution; worker: string }> {
+		const call = await n8n.runWebhook(path, {});
+		const run = await n8n.execution(call.executionId);
+		const worker = await n8n.ranOn(call.executionId);
+		log(`  ${path}: HTTP ${call.status} in ${(call.durationMs / 1000).toFixed(1)} s, execution ${call.executionId} ${run.status} on ${worker}${run.error ? `: ${run.error.message}` : ''}`);
+		return { call, run, worker };
+	}
+
+	function expectSucceeded(path: string, { call, run }: { call: WebhookCall; run: QueueExecution }): void {
+		if (!run.succeeded || Object.keys(run.nodeErrors).length) {
+			throw new Error(`${path}: execution ${run.executionId} is ${run.status}: ${run.error?.message ?? JSON.stringify(run.nodeErrors)}`);
+		}
+		expect(call.status).toBe(200);
+		expect(run.mode).toBe('webhook');
+	}
+
+	function expectNoKeyIn(text: string): void {
+		expect(text.includes(apiKey)).toBe(false);
+		expect(text.includes(apiKey.split('.')[1])).toBe(false);
+	}
+
+	describe.each<[BinaryDataMode, RegExp]>([
+		['database', /^database:/],
+		['filesystem', /^filesystem-v2:/],
+	])('binary data in the %s store', (mode, storedAs) => {
+		beforeAll(async () => {
+			await n8n.stop();
+			// The database store is n8n's own queue-mode default: it is left unset for it, so the test checks that default.
+			await n8n.start(mode === 'database' ? { binaryDataMode: undefined } : { binaryDataMode: mode });
+		}, 5 * MINUTE);
+
+		test('every example, started by its webhook, runs on a worker; every node succeeds and each video is the bytes the API served', async () => {
+			const createsBefore = standin.createCalls();
+			const chatBefore = chat.requests.length;
+			const runs = await Promise.all(EXAMPLES.map(async (example) => ({ ...example, ...(await runOnWorker(example.path)) })));
+
+			for (const { path, call, run, worker, file } of runs) {
+				expectSucceeded(path, { call, run });
+				expect(worker).toMatch(/^worker-[12]$/);
+				expect(n8n.enqueuedByMain(run.executionId)).toBe(true);
+
+				const workflow = workflows.get(path)!;
+				const videoNodes = workflow.nodes.filter((node) => node.type === NODE_TYPE).map((node) => node.name);
+				const videos = videoNodes.flatMap((name) => run.output[name] ?? []).filter((item) => item.binary.data);
+				if (file === 'ai-agent-tool.json') {
+					// The agent gets the tool's URL, no download; the webhook answers with the agent's reply.
+					const answer = String((call.body as { output?: unknown }).output ?? '');
+					expect(answer.startsWith(FINAL_ANSWER_PREFIX)).toBe(true);
+					const task = [...standin.tasks.values()].filter((candidate) => candidate.body.prompt === AGENT_PROMPT).pop();
+					expect(answer).toContain(task!.id);
+					continue;
+				}
+				expect(videos.length).toBeGreaterThan(0);
+				for (const item of videos) {
+					expectServedVideo(standin, item);
+					expect(item.binary.data.id).toMatch(storedAs);
+				}
+				// What the caller gets (Respond: When Last Node Finishes): the JSON of the last node's first item, a video's.
+				const last = run.run.data?.resultData?.lastNodeExecuted ?? '';
+				expect(videoNodes).toContain(last);
+				expect(call.body).toEqual(run.output[last][0].json);
+				if (file === 'image-to-video-from-http.json') {
+					expect(run.output['Download Image'][0].binary.data).toMatchObject({ sha256: sha256(png), size: png.length });
+					expect(run.output['Download Image'][0].binary.data.id).toMatch(storedAs);
+				}
+			}
+			// Every run was a task the node created once, through the queue: no duplicates from a job run twice.
+			expect(standin.createCalls() - createsBefore).toBe(EXAMPLES.reduce((sum, example) => sum + example.tasks, 0));
+			expect(chat.requests.length - chatBefore).toBe(2);
+			log(`  ${mode}: runs per worker: ${['worker-1', 'worker-2'].map((name) => `${name} ${runs.filter((run) => run.worker === name).length}`).join(', ')}`);
+		}, 5 * MINUTE);
+
+		test('Retry On Fail on a worker: the third task FAILs once, the second try reuses the first two: 4 tasks, three videos', async () => {
+			const tasksBefore = new Set(standin.tasks.keys());
+			standin.injectFault(RETRY_ON_FAIL.fault);
+			const result = await runOnWorker(RETRY_PATH);
+			expectSucceeded(RETRY_PATH, result);
+			expect(result.worker).toMatch(/^worker-[12]$/);
+
+			const created = [...standin.tasks.values()].filter((task) => !tasksBefore.has(task.id));
+			expect(created).toHaveLength(RETRY_ON_FAIL.tasks);
+			const byPrompt = RETRY_ON_FAIL.prompts.map((prompt) => created.filter((task) => task.body.prompt === prompt).map((task) => task.status));
+			expect(byPrompt).toEqual([['SUCCESS'], ['SUCCESS'], ['FAIL', 'SUCCESS']]);
+			const videos = result.run.output[RETRY_ON_FAIL.nodeName];
+			expect(videos.map((item) => item.json.prompt)).toEqual(RETRY_ON_FAIL.prompts);
+			for (const item of videos) {
+				expectServedVideo(standin, item);
+				expect(item.binary.data.id).toMatch(storedAs);
+			}
+		}, 5 * MINUTE);
+	});
+
+	test("a manual run from the editor (Execute workflow) runs on a worker too: n8n's OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS", async () => {
+		const createsBefore = standin.createCalls();
+		const executionId = await n8n.runManually(MANUAL_ID);
+		const run = await n8n.execution(executionId);
+		const worker = await n8n.ranOn(executionId);
+		log(`  manual run: execution ${executionId} ${run.status} on ${worker}`);
+		expect(run.mode).toBe('manual');
+		expect(run.status).toBe('success');
+		expect(worker).toMatch(/^worker-[12]$/);
+		expect(n8n.enqueuedByMain(executionId)).toBe(true);
+		const videos = run.output['Generate Video'];
+		expect(videos).toHaveLength(2);
+		for (const item of videos) expectServedVideo(standin, item);
+		expect(standin.createCalls() - createsBefore).toBe(2);
+	}, 5 * MINUTE);
+
+	test('the API key appears in nothing any n8n process printed, and the result-file host never saw an Authorization header', () => {
+		expect(n8n.processes.filter((child) => child.role === 'worker')).toHaveLength(4); // two starts, two workers each
+		expect(n8n.processes.every((child) => child.output().length > 0)).toBe(true);
+		expectNoKeyIn(n8n.allOutput());
+		expect(standin.fileAuthorizationHeaders).toEqual([]);
+	});
+});
