@@ -21,7 +21,7 @@
 import { rmSync } from 'node:fs';
 
 import { QueueN8n } from '../test/e2e/queue';
-import { failedByCap, prepareLoad, runLoad, soakFault, soakFigures, type LoadShape } from '../test/e2e/queueLoad';
+import { failedByCap, prepareLoads, runLoad, soakFault, soakFigures, type LoadShape } from '../test/e2e/queueLoad';
 import { checkout } from './baseline';
 import { printTable } from './table';
 
@@ -56,7 +56,7 @@ async function queueN8n(packageDir?: string): Promise<QueueN8n> {
 async function sharedAccount(label: string, packageDir?: string): Promise<string[]> {
 	const n8n = await queueN8n(packageDir);
 	try {
-		const load = await prepareLoad(n8n, 'Shared', SHARED);
+		const [load] = await prepareLoads(n8n, [{ name: 'Shared', shape: SHARED }]);
 		await n8n.start();
 		log(`${label}: ${SHARED.executions} executions × ${SHARED.items} items at once, account cap ${SHARED.cap}, T = ${SHARED.generationMs / 1000} s`);
 		const run = await runLoad(n8n, load);
@@ -92,10 +92,11 @@ async function bigVideos(): Promise<string[][]> {
 			{ name: 'Big', megabytes: BIG_MB },
 			{ name: 'Over', megabytes: OVER_MB },
 		];
-		const loads = [];
-		for (const { name, megabytes } of cases) {
-			loads.push(await prepareLoad(n8n, name, { executions: 1, items: 1, cap: 1, generationMs: 500, pollInterval: 0.5, maxConcurrency: 1 }, { videoBytes: megabytes * MB }));
-		}
+		const shape = { executions: 1, items: 1, cap: 1, generationMs: 500, pollInterval: 0.5, maxConcurrency: 1 };
+		const loads = await prepareLoads(
+			n8n,
+			cases.map(({ name, megabytes }) => ({ name, shape, videoBytes: megabytes * MB })),
+		);
 		for (const [index, load] of loads.entries()) {
 			const { megabytes } = cases[index];
 			await n8n.start({ workers: 1, concurrency: 1 });
@@ -124,7 +125,7 @@ async function soak(): Promise<string[][]> {
 	const shape: LoadShape = { executions: Math.ceil(SOAK_TASKS / items), items, cap: 20, generationMs: 1000, pollInterval: 0.5, maxConcurrency: 10 };
 	const n8n = await queueN8n();
 	try {
-		const load = await prepareLoad(n8n, 'Soak', shape, { plannedFault: soakFault });
+		const [load] = await prepareLoads(n8n, [{ name: 'Soak', shape, plannedFault: soakFault }]);
 		await n8n.start();
 		log(`Soak: ${shape.executions} executions × ${items} items, one in ten meeting a fault, account cap ${shape.cap}`);
 		const run = await runLoad(n8n, load);

@@ -29,6 +29,7 @@ import {
 	type Workflow,
 } from './fixtures';
 import { QueueN8n, type BinaryDataMode, type QueueExecution, type WebhookCall } from './queue';
+import { failedByCap, keyIn, prepareLoads, runLoad, SOAK_FAULTS, soakFault, soakFigures, type PreparedLoad } from './queueLoad';
 import { TARGETS } from './targets';
 
 const MINUTE = 60_000;
@@ -44,6 +45,9 @@ const EXAMPLES = [
 	{ file: 'ai-agent-tool.json', path: 'e2e-queue-agent', tasks: 1 },
 ] as const;
 const RETRY_PATH = 'e2e-queue-retry';
+/** The database store's limit in this setup (MiB), and a video over it. */
+const STORE_LIMIT_MIB = 8;
+const OVERSIZE_BYTES = 12 * 1024 * 1024;
 /** The text-to-video example as imported, with its Manual Trigger: run as the editor's Execute button does. */
 const MANUAL_ID = 'e2eQueueManualText01';
 
@@ -57,13 +61,23 @@ describe(`CogVideoX in n8n ${TARGETS.node20.n8nVersion} queue mode (a main and t
 	const progress: string[] = [];
 	const log = (line: string) => progress.push(`${new Date().toISOString().slice(11, 19)} ${line}`);
 	const workflows = new Map<string, Workflow>();
+	/** Many executions on one account: a small version of bench/queue.ts's shared account, soak and oversize video. */
+	let shared: PreparedLoad;
+	let soak: PreparedLoad;
+	let oversize: PreparedLoad;
 
 	beforeAll(async () => {
 		const started = Date.now();
 		standin = await startStandin({ generationMs: 1000, apiKey });
 		pngServer = await serveFile('scene.png', png, 'image/png');
 		chat = await startScriptedChatModel({ prompt: AGENT_PROMPT });
-		n8n = await QueueN8n.setup({ version: TARGETS.node20.n8nVersion, workers: 2, concurrency: 10, log });
+		n8n = await QueueN8n.setup({
+			version: TARGETS.node20.n8nVersion,
+			workers: 2,
+			concurrency: 10,
+			log,
+			env: { N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: String(STORE_LIMIT_MIB) },
+		});
 
 		const credentialId = credentialIdOf(loadExample('text-to-video.json'));
 		const agent = loadExample('ai-agent-tool.json');
@@ -81,12 +95,17 @@ describe(`CogVideoX in n8n ${TARGETS.node20.n8nVersion} queue mode (a main and t
 		workflows.set(RETRY_PATH, withWebhookTrigger(RETRY_ON_FAIL.workflow('e2eQueueRetryOnFail1', credentialId), RETRY_PATH));
 		await n8n.importWorkflows([...workflows.values(), withId(loadExample('text-to-video.json'), MANUAL_ID)]);
 		await n8n.publish([...workflows.values()].map((workflow) => workflow.id!));
+		[shared, soak, oversize] = await prepareLoads(n8n, [
+			{ name: 'Shared', shape: { executions: 4, items: 10, cap: 5, generationMs: 1000, pollInterval: 0.5, maxConcurrency: 5 } },
+			{ name: 'Soak', shape: { executions: 4, items: 25, cap: 10, generationMs: 500, pollInterval: 0.5, maxConcurrency: 10 }, plannedFault: soakFault },
+			{ name: 'Oversize', shape: { executions: 1, items: 1, cap: 1, generationMs: 200, pollInterval: 0.5, maxConcurrency: 1 }, videoBytes: OVERSIZE_BYTES },
+		]);
 		log(`beforeAll (setup, import, publish): ${((Date.now() - started) / 1000).toFixed(1)} s`);
 	}, 25 * MINUTE);
 
 	afterAll(async () => {
 		const peaks = n8n ? await n8n.workerPeaks() : [];
-		await Promise.all([standin?.close(), pngServer?.close(), chat?.close()]);
+		await Promise.all([standin?.close(), pngServer?.close(), chat?.close(), ...[shared, soak, oversize].map((load) => load?.standin.close())]);
 		await n8n?.cleanup();
 		log(`worker peak RSS: ${peaks.map(({ name, pid, peakRssKb }) => `${name} (pid ${pid}) ${Math.round((peakRssKb ?? 0) / 1024)} MB`).join(', ')}`);
 		console.log(`n8n queue-mode e2e (${n8n?.base.n8nDir ?? 'no n8n'}):\n${progress.join('\n')}`);
@@ -114,10 +133,7 @@ describe(`CogVideoX in n8n ${TARGETS.node20.n8nVersion} queue mode (a main and t
 		expect(text.includes(apiKey.split('.')[1])).toBe(false);
 	}
 
-	describe.each<[BinaryDataMode, RegExp]>([
-		['database', /^database:/],
-		['filesystem', /^filesystem-v2:/],
-	])('binary data in the %s store', (mode, storedAs) => {
+	const describeStore = (mode: BinaryDataMode, storedAs: RegExp) => describe(`binary data in the ${mode} store`, () => {
 		beforeAll(async () => {
 			await n8n.stop();
 			// The database store is n8n's own queue-mode default: it is left unset for it, so the test checks that default.
@@ -184,6 +200,53 @@ describe(`CogVideoX in n8n ${TARGETS.node20.n8nVersion} queue mode (a main and t
 			}
 		}, 5 * MINUTE);
 	});
+
+	describeStore('database', /^database:/);
+
+	describe('many executions at once on one account (database store)', () => {
+		test('4 executions of 10 items against a cap of 5: every item gets its video, one task each, at most one 1302 per task', async () => {
+			const run = await runLoad(n8n, shared);
+			const tasks = run.standin.tasks.size;
+			log(`  shared account: ${tasks} tasks in ${(run.wallMs / 1000).toFixed(1)} s (ideal ${((tasks * 1000) / 5 / 1000).toFixed(1)} s), ${run.standin.concurrencyRefusals()} 1302s, ${JSON.stringify(run.ranOn)}`);
+			expect(run.failedExecutions).toEqual([]);
+			expect(run.items.map((item) => item.json.status)).toEqual(Array(40).fill('SUCCESS'));
+			for (const item of run.items) expectServedVideo(run.standin, item);
+			expect(tasks).toBe(40);
+			expect(run.duplicates).toBe(0);
+			expect(failedByCap(run)).toEqual([]);
+			expect(run.standin.concurrencyRefusals()).toBeLessThanOrEqual(tasks);
+			expect(Object.keys(run.ranOn).every((where) => /^worker-[12]$/.test(where))).toBe(true);
+		}, 5 * MINUTE);
+
+		test('the soak: 100 tasks, one in ten meeting a fault; every task named by an output item or an error, none twice, the key nowhere', async () => {
+			const run = await runLoad(n8n, soak);
+			const figures = soakFigures(run, n8n);
+			log(`  soak: ${JSON.stringify(figures)}`);
+			expect(run.failedExecutions).toEqual([]);
+			expect(figures).toMatchObject({ tasks: 100, duplicates: 0, unaccounted: [], keySeen: [] });
+			expect(figures.faults).toEqual(Object.fromEntries(SOAK_FAULTS.map((kind) => [kind, 2])));
+			// Overloads, 5xx polls and reset downloads are waited out; FAIL and an expired link end their item with its task.
+			expect(figures.succeeded).toBe(96);
+			const errors = run.items.filter((item) => item.json.error !== undefined);
+			expect(errors.map((item) => run.standin.tasks.get(String(item.json.taskId))?.plannedFault).sort()).toEqual(['expired', 'expired', 'fail', 'fail']);
+			for (const item of errors) expect(String(item.json.error)).toContain(String(item.json.taskId));
+		}, 5 * MINUTE);
+
+		test(`a video over the database store's limit (${STORE_LIMIT_MIB} MiB) fails its item with the task id and the link, and the worker runs on`, async () => {
+			const run = await runLoad(n8n, oversize);
+			const [task] = [...run.standin.tasks.values()];
+			const url = `${run.standin.filesOrigin}/video/${task.id}.mp4`;
+			expect(run.failedExecutions).toHaveLength(1);
+			expect(run.failedExecutions[0]).toContain(`n8n could not store the video of task ${task.id} (${url}, valid for about a day)`);
+			expect(run.failedExecutions[0]).toContain('N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE');
+			expect(keyIn(run.everything, run.apiKey)).toBe(false);
+			for (const worker of n8n.workers) expect(worker.exitCode).toBeUndefined();
+			const after = await runLoad(n8n, shared, 'After');
+			expect(after.items.map((item) => item.json.status)).toEqual(Array(40).fill('SUCCESS'));
+		}, 5 * MINUTE);
+	});
+
+	describeStore('filesystem', /^filesystem-v2:/);
 
 	test("a manual run from the editor (Execute workflow) runs on a worker too: n8n's OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS", async () => {
 		const createsBefore = standin.createCalls();

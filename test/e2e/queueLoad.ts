@@ -69,7 +69,8 @@ function loadWorkflow(id: string, path: string, shape: LoadShape, continueOnFail
 		nodes: [
 			{ ...node('Webhook', 'n8n-nodes-base.webhook', 2, 0, { httpMethod: 'POST', path, responseMode: 'lastNode', options: {} }), webhookId: path },
 			node('Prompts', 'n8n-nodes-base.code', 2, 200, {
-				jsCode: `const e = $json.body.execution;\nreturn Array.from({ length: ${shape.items} }, (_, i) => ({ json: { prompt: $json.body.prefix + ' execution ' + e + ' item ' + i } }));`,
+				// Each prompt names its execution, its item and its number in the whole load (#n).
+				jsCode: `const e = $json.body.execution;\nreturn Array.from({ length: ${shape.items} }, (_, i) => ({ json: { prompt: $json.body.prefix + ' execution ' + e + ' item ' + i + ' #' + (e * ${shape.items} + i) } }));`,
 			}),
 			{
 				...node(VIDEO_NODE, NODE_TYPE, 1, 400, {
@@ -98,30 +99,30 @@ export interface PreparedLoad {
 	shape: LoadShape;
 }
 
+export interface LoadSpec {
+	/** Names the load's workflow, credential, webhook path and prompts. */
+	name: string;
+	shape: LoadShape;
+	/** A soak: one fault per task, from its prompt (soakFault); its video node continues on fail. */
+	plannedFault?: (body: Record<string, unknown>) => PlannedFault | undefined;
+	videoBytes?: number;
+}
+
 /**
- * Its own stand-in, credential and published webhook workflow, in an n8n that is not started yet (publish comes
- * before start()). `plannedFault` turns it into a soak.
+ * Each load gets its own stand-in, credential and published webhook workflow, in an n8n that is not started yet
+ * (publish comes before start()). One import and one publish for them all: each n8n CLI call takes seconds.
  */
-export async function prepareLoad(
-	n8n: QueueN8n,
-	name: string,
-	shape: LoadShape,
-	options: { plannedFault?: (body: Record<string, unknown>) => PlannedFault | undefined; videoBytes?: number } = {},
-): Promise<PreparedLoad> {
-	const apiKey = `${name}${randomBytes(4).toString('hex')}.${randomBytes(12).toString('hex')}`;
-	const standin = await startStandin({
-		apiKey,
-		generationMs: shape.generationMs,
-		concurrencyLimit: shape.cap,
-		plannedFault: options.plannedFault,
-		videoBytes: options.videoBytes,
-	});
-	const id = `load${name}`.padEnd(16, '0').slice(0, 16);
-	const path = `load-${name.toLowerCase()}`;
-	await n8n.importCredentials([{ id, name: id, type: 'zhipuAiApi', data: { apiKey, region: 'custom', baseUrl: standin.apiUrl } }]);
-	await n8n.importWorkflows([loadWorkflow(id, path, shape, options.plannedFault !== undefined)]);
-	await n8n.publish([id]);
-	return { id, path, standin, apiKey, shape };
+export async function prepareLoads(n8n: QueueN8n, specs: LoadSpec[]): Promise<PreparedLoad[]> {
+	const loads: PreparedLoad[] = [];
+	for (const { name, shape, plannedFault, videoBytes } of specs) {
+		const apiKey = `${name}${randomBytes(4).toString('hex')}.${randomBytes(12).toString('hex')}`;
+		const standin = await startStandin({ apiKey, generationMs: shape.generationMs, concurrencyLimit: shape.cap, plannedFault, videoBytes });
+		loads.push({ id: `load${name}`.padEnd(16, '0').slice(0, 16), path: `load-${name.toLowerCase()}`, standin, apiKey, shape });
+	}
+	await n8n.importCredentials(loads.map(({ id, apiKey, standin }) => ({ id, name: id, type: 'zhipuAiApi', data: { apiKey, region: 'custom', baseUrl: standin.apiUrl } })));
+	await n8n.importWorkflows(loads.map((load, index) => loadWorkflow(load.id, load.path, load.shape, specs[index].plannedFault !== undefined)));
+	await n8n.publish(loads.map((load) => load.id));
+	return loads;
 }
 
 /** Fires the executions at once, waits for every answer, and reads them back. */
@@ -186,12 +187,12 @@ export function keyIn(text: string, apiKey: string): boolean {
 	return text.includes(apiKey) || text.includes(apiKey.split('.')[1]);
 }
 
-/** The soak's fault for item i of an execution: one item in ten, the five kinds in turn. */
+/** The soak's fault for the load's item #n: one item in ten, the five kinds in turn. */
 export const SOAK_FAULTS: readonly PlannedFault[] = ['overload', 'pollError', 'downloadReset', 'fail', 'expired'];
 export function soakFault(body: Record<string, unknown>): PlannedFault | undefined {
-	const match = /execution (\d+) item (\d+)$/.exec(String(body.prompt));
+	const match = /#(\d+)$/.exec(String(body.prompt));
 	if (!match) return undefined;
-	const n = Number(match[1]) * 1000 + Number(match[2]);
+	const n = Number(match[1]);
 	return n % 10 === 0 ? SOAK_FAULTS[(n / 10) % SOAK_FAULTS.length] : undefined;
 }
 
