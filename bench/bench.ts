@@ -4,7 +4,7 @@
  *
  *   npm run bench                  N=50 items, C=5 in flight, T=3 s generation, 1 s poll interval, 500 MB video
  *   BENCH_ITEMS=20 BENCH_BIG_MB=200 npm run bench
- * Then the memory case with many image items, bench/imageMemory.ts.
+ * Then the memory case with many image items (bench/imageMemory.ts), and queue mode (bench/queue.ts).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { N8nHarness } from '../test/e2e/n8n';
 import type { Standin, StandinTask } from '../test/standin/server';
 import { startStandin } from '../test/standin/server';
 import { imageMemoryBench } from './imageMemory';
+import { queueBench } from './queue';
 import { printTable } from './table';
 
 const N = Number(process.env.BENCH_ITEMS ?? 50);
@@ -137,7 +138,10 @@ async function main() {
 	}
 }
 
-main().then(imageMemoryBench).catch((error: unknown) => {
-	process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-	process.exit(1);
-});
+main()
+	.then(imageMemoryBench)
+	.then(queueBench)
+	.catch((error: unknown) => {
+		process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+		process.exit(1);
+	});
