@@ -138,6 +138,9 @@ async function smoke(root) {
 			N8N_ENCRYPTION_KEY: 'n8n-install-check',
 			N8N_LOG_LEVEL: 'info',
 			DB_TYPE: 'sqlite',
+			// n8n 1.x's legacy SQLite driver (pool size 0) crashes Node 24 with a segfault at exit about every other
+			// run, after the workflow ran. The pooled driver (WAL), which n8n 2.x always uses, does not.
+			DB_SQLITE_POOL_SIZE: '2',
 			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
 			N8N_DIAGNOSTICS_ENABLED: 'false',
 			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
@@ -158,12 +161,14 @@ async function smoke(root) {
 	}
 }
 
-/** The last line n8n printed that says something, for a one-line failure. */
+/** How n8n ended and the last line it printed that says something, for a one-line failure. */
 function lastLine(result) {
 	if (result.error) return result.error.message;
+	const ended = result.signal ? `killed by ${result.signal}` : `exit ${result.status}`;
 	const lines = `${result.stdout}\n${result.stderr}`.split('\n').map((line) => line.trim()).filter(Boolean);
 	const telling = lines.filter((line) => /error|cannot|failed|not found|missing/i.test(line));
-	return (telling.pop() ?? lines.pop() ?? `exit ${result.status}`).slice(0, 300);
+	const said = telling.pop() ?? lines.pop();
+	return `${ended}${said ? `: ${said.slice(0, 300)}` : ''}`;
 }
 
 (async () => {
