@@ -76,6 +76,8 @@ export async function submitTask(client: ApiClient, request: CreateRequest, slot
 	const { requestId } = request;
 	const waitFor: WaitOptions = { deadline, signal: line.stop, intervalMs: line.intervalMs, expectedMs: line.expectedMs };
 	let unanswered = 0;
+	/** Pauses taken for answers other than 1302 (which waits in the account's line instead), for the backoff. */
+	let pauses = 0;
 	let lastBusy: VideoError | undefined;
 	/** The error of an item that gives up: whether a task may exist decides what the user must do. */
 	const givenUp = (error: VideoError, attempts: number): VideoError => {
@@ -122,13 +124,13 @@ export async function submitTask(client: ApiClient, request: CreateRequest, slot
 			throw error;
 		}
 		if (error.apiCode === '1302' && unanswered < MAX_UNANSWERED_CREATES) {
-			// The account is full: wait at the front of the account's line, not on a timer of the item's own.
+			// The account is full: wait in the item's place in the account's line, not on a timer of its own.
 			lastBusy = error;
 			entry = await ticket.refusedAtLimit(waitFor);
 			continue;
 		}
 		ticket.withdraw();
-		const pause = jitter(Math.min(BUSY_BACKOFF.firstMs * 2 ** (attempt - 1), BUSY_BACKOFF.maxMs));
+		const pause = jitter(Math.min(BUSY_BACKOFF.firstMs * 2 ** pauses++, BUSY_BACKOFF.maxMs));
 		if (unanswered >= MAX_UNANSWERED_CREATES || Date.now() + pause > deadline) {
 			if (unanswered === 0 && !request.sentBefore) error.message = `${error.message}. No task was created: the API stayed busy until the timeout`;
 			throw givenUp(error, attempt);
