@@ -17,7 +17,7 @@ sandbox=false queue=false
 say() { echo "[check-start] $*" >&2; }
 fail() { say "FAILED ($script): $*"; exit 1; }
 
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+source scripts/lib/free-port.sh
 port=$(free_port)
 work=$(mktemp -d)
 log="$work/start.log"

@@ -140,7 +140,7 @@ if [ -f "$pg_data/postmaster.pid" ] || [ -f "$redis_pidfile" ] || [ -f "$dir/wat
   stop_services
 fi
 
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+source "$(dirname "$self")/lib/free-port.sh"
 pg_port=$(free_port)
 redis_port=$(free_port)
 while [ "$redis_port" = "$pg_port" ]; do redis_port=$(free_port); done

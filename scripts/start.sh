@@ -178,7 +178,7 @@ else
 fi
 
 # --- n8n itself ---
-free_port() { "$node_bin" -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+source scripts/lib/free-port.sh
 worker_urls=()
 if $queue; then
   # Workers: each its own task-runner broker port and health port; their lines are prefixed with "[worker N]"

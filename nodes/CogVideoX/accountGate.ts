@@ -275,10 +275,6 @@ export class AccountGates {
 		return gate;
 	}
 
-	get size(): number {
-		return this.gates.size;
-	}
-
 	/** Forgets idle gates: those unused for a while, and the oldest idle ones past the cap. */
 	private sweep(): void {
 		const now = this.clock.now();

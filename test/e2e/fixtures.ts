@@ -94,6 +94,11 @@ export interface Workflow {
 export const NODE_TYPE = 'n8n-nodes-cogvideox.cogVideoX';
 export const CREDENTIAL_TYPE = 'zhipuAiApi';
 
+/** Whether the API key, or its secret half alone, appears anywhere in `text`. */
+export function keyIn(text: string, apiKey: string): boolean {
+	return text.includes(apiKey) || text.includes(apiKey.split('.')[1]);
+}
+
 /** A node for a workflow built in code, placed at `x` on one row; its id is the workflow's id and `x`. */
 export function workflowNode(workflowId: string, name: string, type: string, typeVersion: number, x: number, parameters: Record<string, unknown>): WorkflowNode {
 	return { id: `${workflowId}-${x}`, name, type, typeVersion, position: [x, 0], parameters };

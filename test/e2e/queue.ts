@@ -425,6 +425,18 @@ export class QueueN8n {
 		return (await (await this.pg()).query<Row>(text, values)).rows;
 	}
 
+	/** The id of the workflow's newest execution so far (0 if none): executionsAfter() then finds the ones it made. */
+	async lastExecutionId(workflowId: string): Promise<number> {
+		const [{ last }] = await this.query<{ last: number | null }>(`SELECT max(id)::int AS last FROM execution_entity WHERE "workflowId" = $1`, [workflowId]);
+		return last ?? 0;
+	}
+
+	/** The ids of the workflow's executions newer than `last`, oldest first. */
+	async executionsAfter(workflowId: string, last: number): Promise<string[]> {
+		const made = await this.query<{ id: number }>(`SELECT id FROM execution_entity WHERE "workflowId" = $1 AND id > $2 ORDER BY id`, [workflowId, last]);
+		return made.map(({ id }) => String(id));
+	}
+
 	/**
 	 * POSTs `payload` as JSON to the production webhook at `path` and returns n8n's answer and the execution it made.
 	 * Calls to one webhook must not overlap (the execution is the newest of its workflow); different webhooks may.
@@ -432,7 +444,7 @@ export class QueueN8n {
 	async runWebhook(path: string, payload: unknown = {}, timeoutMs = 5 * MINUTE): Promise<WebhookCall> {
 		const [hook] = await this.query<{ workflowId: string }>(`SELECT "workflowId" FROM webhook_entity WHERE "webhookPath" = $1 AND method = 'POST'`, [path]);
 		if (!hook) throw new Error(`no production webhook POST /webhook/${path}: is its workflow published, and was n8n started after that?`);
-		const [{ last }] = await this.query<{ last: number | null }>(`SELECT max(id)::int AS last FROM execution_entity WHERE "workflowId" = $1`, [hook.workflowId]);
+		const last = await this.lastExecutionId(hook.workflowId);
 		const started = Date.now();
 		const response = await fetch(this.webhookUrl(path), {
 			method: 'POST',
@@ -448,11 +460,11 @@ export class QueueN8n {
 		} catch {
 			// not JSON: the text as it came
 		}
-		const made = await this.query<{ id: number }>(`SELECT id FROM execution_entity WHERE "workflowId" = $1 AND id > $2 ORDER BY id`, [hook.workflowId, last ?? 0]);
+		const made = await this.executionsAfter(hook.workflowId, last);
 		if (made.length !== 1) {
 			throw new Error(`POST /webhook/${path} answered ${response.status} (${text.slice(0, 300)}) and made ${made.length} executions of workflow ${hook.workflowId}, not 1`);
 		}
-		return { status: response.status, body, executionId: String(made[0].id), durationMs };
+		return { status: response.status, body, executionId: made[0], durationMs };
 	}
 
 	/**

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 
 import type { PlannedFault, Standin } from '../standin/server';
 import { startStandin } from '../standin/server';
-import { NODE_TYPE, workflowNode } from './fixtures';
+import { keyIn, NODE_TYPE, workflowNode } from './fixtures';
 import type { OutputItem } from './n8n';
 import type { QueueN8n } from './queue';
 
@@ -128,7 +128,7 @@ export async function prepareLoads(n8n: QueueN8n, specs: LoadSpec[]): Promise<Pr
 /** Fires the executions at once, waits for every answer, and reads them back. */
 export async function runLoad(n8n: QueueN8n, load: PreparedLoad, prefix = 'Load'): Promise<LoadRun> {
 	const { standin, shape } = load;
-	const [{ last }] = await n8n.query<{ last: number | null }>(`SELECT max(id)::int AS last FROM execution_entity WHERE "workflowId" = $1`, [load.id]);
+	const last = await n8n.lastExecutionId(load.id);
 	const started = Date.now();
 	const answers = await Promise.all(
 		Array.from({ length: shape.executions }, async (_, execution) => {
@@ -142,17 +142,17 @@ export async function runLoad(n8n: QueueN8n, load: PreparedLoad, prefix = 'Load'
 		}),
 	);
 	const wallMs = Date.now() - started;
-	const made = await n8n.query<{ id: number }>(`SELECT id FROM execution_entity WHERE "workflowId" = $1 AND id > $2 ORDER BY id`, [load.id, last ?? 0]);
+	const made = await n8n.executionsAfter(load.id, last);
 	if (made.length !== shape.executions) throw new Error(`${shape.executions} webhook calls made ${made.length} executions`);
 	const items: OutputItem[] = [];
 	const ranOn: Record<string, number> = {};
 	const failedExecutions: string[] = [];
 	const stored: string[] = [];
-	for (const { id } of made) {
-		const execution = await n8n.execution(String(id), 5 * 60_000);
+	for (const id of made) {
+		const execution = await n8n.execution(id, 5 * 60_000);
 		if (!execution.succeeded) failedExecutions.push(`${id}: ${execution.status} ${execution.error?.message ?? ''}`);
 		items.push(...(execution.output[VIDEO_NODE] ?? []));
-		const where = await n8n.ranOn(String(id));
+		const where = await n8n.ranOn(id);
 		ranOn[where] = (ranOn[where] ?? 0) + 1;
 		stored.push(JSON.stringify(execution.run));
 	}
@@ -180,11 +180,6 @@ export async function runLoad(n8n: QueueN8n, load: PreparedLoad, prefix = 'Load'
 /** Items that failed because the account stayed full: the failure the shared gate must prevent. */
 export function failedByCap(run: LoadRun): OutputItem[] {
 	return run.items.filter((item) => typeof item.json.error === 'string' && /1302|concurrency limit/i.test(item.json.error));
-}
-
-/** Whether the API key, or its secret half, appears anywhere in `text`. */
-export function keyIn(text: string, apiKey: string): boolean {
-	return text.includes(apiKey) || text.includes(apiKey.split('.')[1]);
 }
 
 /** The soak's fault for the load's item #n: one item in ten, the five kinds in turn. */
