@@ -1,6 +1,11 @@
-import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, IHttpRequestMethods, INodeProperties } from 'n8n-workflow';
 
 import { REGION_BASE_URLS } from '../nodes/CogVideoX/baseUrl';
+import { KEY_CHECK } from '../nodes/CogVideoX/keyCheck';
+
+/** An expression for one part of the Test request: Z.ai's value for the International region, BigModel's otherwise. */
+const byPlatform = (international: unknown, china: unknown) =>
+	`={{ $credentials.region === "international" ? ${JSON.stringify(international)} : ${JSON.stringify(china)} }}`;
 
 export class ZhipuAiApi implements ICredentialType {
 	name = 'zhipuAiApi';
@@ -63,15 +68,18 @@ export class ZhipuAiApi implements ICredentialType {
 		},
 	};
 
-	// Listing the account's uploaded files is free and needs a valid key: 200 for a good key, 401 for a wrong one.
-	// n8n words the refusal itself where its tester does not see the status (2.8.4: "Authorization failed - please
-	// check your credentials"); the rule's message shows where it does.
+	// A call that is free, needs a valid key, and is documented with the parameters it sends (keyCheck.ts): BigModel's
+	// file list, also for a custom base URL; Z.ai documents no list, so there its tokenizer, which counts the tokens
+	// of a short text and makes nothing. A wrong key is refused with 401 before either reads a parameter. n8n words the
+	// refusal itself where its tester does not see the status (2.8.4: "Authorization failed - please check your
+	// credentials"); the rule's message shows where it does.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: `={{ $credentials.region === "custom" ? $credentials.baseUrl.trim().replace(/\\/+$/, "") : $credentials.region === "international" ? "${REGION_BASE_URLS.international}" : "${REGION_BASE_URLS.china}" }}`,
-			url: '/files',
-			qs: { limit: 1 },
-			method: 'GET',
+			method: byPlatform(KEY_CHECK.international.method, KEY_CHECK.china.method) as IHttpRequestMethods,
+			url: byPlatform(KEY_CHECK.international.path, KEY_CHECK.china.path),
+			qs: Object.fromEntries(Object.entries(KEY_CHECK.china.query).map(([name, value]) => [name, byPlatform(null, value)])),
+			body: byPlatform(KEY_CHECK.international.body, null),
 		},
 		rules: [
 			{

@@ -7,6 +7,7 @@
 #   clip.mp4          a 4-second 640x360 H.264 clip (moov first, so a browser plays it while it loads); every
 #                     stand-in video starts with it (test/standin/video.ts pads it per task in a trailing free box)
 #   cover.png         a frame of the clip, the stand-in's cover image
+#   cover.jpg         the same frame as JPEG: the real API serves covers as either (recorded _cover_0.jpeg files)
 #   scene.jpg         sample images the sandbox serves in place of the examples' placeholder URLs
 #   first-frame.png   (test/standin/samples.ts)
 #   last-frame.png
@@ -37,6 +38,7 @@ ff -f lavfi -i "gradients=s=640x360:r=24:d=4:speed=0.02:n=4:seed=7:c0=0x1d3557:c
   -filter_complex "[0][1]overlay=x='-W+W*t/4':y=H-6,$(text 'CogVideoX sandbox' 44 '(h-th)/2-20'),$(text 'a stand-in clip, not a generated video' 20 'h/2+30' 0.9)" \
   -c:v libx264 -preset veryslow -crf 30 -pix_fmt yuv420p -profile:v main -movflags +faststart "${exact[@]}" "$out/clip.mp4"
 ff -ss 2 -i "$out/clip.mp4" -frames:v 1 -vf "$png_palette" "${exact[@]}" "$out/cover.png"
+ff -ss 2 -i "$out/clip.mp4" -frames:v 1 -q:v 5 "${exact[@]}" "$out/cover.jpg"
 
 # The sample images: still gradients that say what they are.
 ff -f lavfi -i "gradients=s=640x360:d=1:n=3:seed=3:c0=0x264653:c1=0x2a9d8f:c2=0xe9c46a" -frames:v 1 \

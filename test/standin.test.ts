@@ -1,5 +1,7 @@
 // Tests of the Zhipu API stand-in itself, so the node's tests can trust it.
 import { createHash, createHmac } from 'node:crypto';
+import { imageSize } from 'image-size';
+
 import { fixture, jpeg, png } from './fixtures/images';
 import { startStandin, type Standin } from './standin/server';
 import { validateCreateBody } from './standin/validate';
@@ -90,20 +92,26 @@ describe('create, poll, download', () => {
 		expect(created.status).toBe(200);
 		const { id, request_id, task_status } = created.json;
 		expect(task_status).toBe('PROCESSING');
-		expect(id).toMatch(/^\d{19}-\d+$/);
-		expect(typeof request_id).toBe('string');
+		// As recorded: a timestamp to the second and 16 hex digits; without a request_id of the client's, the id.
+		expect(id).toMatch(/^\d{14}[0-9a-f]{16}$/);
+		expect(request_id).toBe(id);
+		expect(created.json.model).toBe('cogvideox-3');
 
 		const first = await poll(id);
-		expect(first.json).toEqual({ model: 'cogvideox-3', request_id, task_status: 'PROCESSING' });
+		expect(first.json).toEqual({ id, model: 'CogVideoX-3', request_id, task_status: 'PROCESSING' });
 		const done = await pollUntilDone(id);
 		const task = s.tasks.get(id)!;
 		expect(Date.now()).toBeGreaterThanOrEqual(task.createdAt + 150);
 		expect(done).toEqual({
-			model: 'cogvideox-3',
+			id,
+			model: 'CogVideoX-3',
 			request_id,
 			task_status: 'SUCCESS',
-			video_result: [{ url: `${s.filesOrigin}/video/${id}.mp4`, cover_image_url: `${s.filesOrigin}/cover/${id}.png` }],
+			usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+			video_result: [{ url: `${s.filesOrigin}/video/${id}.mp4`, cover_image_url: task.coverUrl }],
 		});
+		// The cover sits on a third host, as a JPEG with a signed-URL query.
+		expect(task.coverUrl).toMatch(new RegExp(`^${s.coverOrigin}/[0-9a-f-]{36}_cover_0\\.jpeg\\?Expires=\\d+&Signature=`));
 		expect(task.status).toBe('SUCCESS');
 		expect(task.polls).toBeGreaterThanOrEqual(2);
 		expect(task.firstPollAfterDoneAt).toBeDefined();
@@ -124,14 +132,13 @@ describe('create, poll, download', () => {
 		expect(task.firstDownloadAt).toBeGreaterThanOrEqual(task.firstPollAfterDoneAt!);
 
 		const cover = await fetch(done.video_result[0].cover_image_url);
-		const png = Buffer.from(await cover.arrayBuffer());
-		expect(cover.headers.get('content-type')).toBe('image/png');
-		expect(png.length).toBe(32 * 1024);
-		expect(png.subarray(0, 16).toString('latin1')).toBe('\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR');
-		// A frame of the clip: 640x360.
-		expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([640, 360]);
-		expect(sha256(png)).toBe(task.coverSha256);
-		expect(png.equals(s.coverBytesFor(id))).toBe(true);
+		const jpg = Buffer.from(await cover.arrayBuffer());
+		expect(cover.headers.get('content-type')).toBe('image/jpeg');
+		expect(jpg.length).toBe(32 * 1024);
+		// A frame of the clip, 640x360, read by another decoder than the node's.
+		expect(imageSize(jpg)).toMatchObject({ type: 'jpg', width: 640, height: 360 });
+		expect(sha256(jpg)).toBe(task.coverSha256);
+		expect(jpg.equals(s.coverBytesFor(id))).toBe(true);
 		expect(s.fileAuthorizationHeaders).toEqual([]);
 	});
 
@@ -172,7 +179,7 @@ describe('create, poll, download', () => {
 	});
 
 	it('answers 404 for an unknown task and for a video that is not ready', async () => {
-		expect(await poll('nope')).toMatchObject({ status: 404, json: { error: { code: '1214', message: 'task not found' } } });
+		expect(await poll('nope')).toMatchObject({ status: 404, json: { error: { code: '1214', message: '任务不存在' } } });
 		const { id } = (await create({ model: 'cogvideox-3', prompt: 'x' })).json;
 		expect((await fetch(`${s.filesOrigin}/video/${id}.mp4`)).status).toBe(404);
 	});
@@ -196,7 +203,12 @@ describe('validation', () => {
 	const img = `data:image/png;base64,${PNG_B64}`;
 	const inline = (name: string) => `data:image/${name.endsWith('.jpg') ? 'jpeg' : name.split('.').pop()};base64,${fixture(name).toString('base64')}`;
 	const rejected: Array<[string, Record<string, unknown>, string, RegExp]> = [
-		['unknown model', { model: 'cogvideox-9', prompt: 'x' }, '1211', /cogvideox-9/],
+		['unknown model', { model: 'cogvideox-9', prompt: 'x' }, '1211', /^模型不存在，请检查模型代码。$/],
+		['duration on cogvideox-2 (its current schema has none)', { model: 'cogvideox-2', prompt: 'x', duration: 10 }, '1214', /duration/],
+		['watermark_enabled on a Vidu model (the Vidu schemas have none)', { model: 'viduq1-text', prompt: 'x', watermark_enabled: false }, '1214', /watermark_enabled/],
+		['with_audio on viduq1-image on BigModel (4-second videos only)', { model: 'viduq1-image', image_url: img, with_audio: true }, '1214', /with_audio/],
+		['a request_id under 6 characters', { model: 'cogvideox-3', prompt: 'x', request_id: 'r-1' }, '1214', /request_id/],
+		['a request_id over 64 characters', { model: 'cogvideox-3', prompt: 'x', request_id: 'r'.repeat(65) }, '1214', /request_id/],
 		['prompt over 512 chars', { model: 'cogvideox-3', prompt: 'x'.repeat(513) }, '1261', /prompt/],
 		['no prompt and no image', { model: 'cogvideox-3', prompt: '' }, '1214', /prompt/],
 		['cogvideox-flash with fps', { model: 'cogvideox-flash', prompt: 'x', fps: 30 }, '1214', /fps/],
@@ -234,7 +246,7 @@ describe('validation', () => {
 
 	const accepted: Array<[string, Record<string, unknown>]> = [
 		['cogvideox-3 with two frames and quality', { model: 'cogvideox-3', prompt: 'x', image_url: [img, 'https://e.com/b.jpg'], quality: 'quality', with_audio: true, fps: 60, duration: 10, size: '3840x2160' }],
-		['cogvideox-2 with duration 10', { model: 'cogvideox-2', prompt: 'x', duration: 10, size: '720x480', user_id: 'user-123', watermark_enabled: false }],
+		['cogvideox-2 with size, user_id and watermark_enabled', { model: 'cogvideox-2', prompt: 'x', size: '720x480', user_id: 'user-123', watermark_enabled: false }],
 		['cogvideox-flash with raw base64', { model: 'cogvideox-flash', image_url: PNG_B64, request_id: 'r-flash' }],
 		['vidu2-start-end at 480x360', { model: 'vidu2-start-end', image_url: [img, img], size: '480x360', duration: 4, movement_amplitude: 'small', with_audio: true }],
 		['vidu2-reference with 3 images and aspect_ratio', { model: 'vidu2-reference', prompt: 'x', image_url: [img, img, img], aspect_ratio: '9:16' }],
@@ -343,7 +355,7 @@ describe('faults', () => {
 		const { id } = (await create({ model: 'cogvideox-3', prompt: 'x' })).json;
 		const second = (await create({ model: 'cogvideox-3', prompt: 'y' })).json.id;
 		const done = await pollUntilDone(id);
-		expect(done).toEqual({ model: 'cogvideox-3', request_id: expect.any(String), task_status: 'FAIL', error: { message: 'content refused' } });
+		expect(done).toEqual({ id, model: 'CogVideoX-3', request_id: expect.any(String), task_status: 'FAIL', error: { message: 'content refused' } });
 		expect(s.tasks.get(id)!.status).toBe('FAIL');
 		expect((await pollUntilDone(second)).task_status).toBe('SUCCESS');
 	});
@@ -389,7 +401,7 @@ describe('plannedFault: one fault per task, chosen from its create body (a soak 
 
 	it('overload: the first create gets 1305, the same request_id then makes the task', async () => {
 		const refused = await post('overload me', 'r-overload');
-		expect(refused.status).toBe(503);
+		expect(refused.status).toBe(429); // as recorded (API-EVIDENCE.md P7)
 		expect(await refused.json()).toMatchObject({ error: { code: '1305' } });
 		expect(planned.tasks.size).toBe(0);
 		expect((await post('overload me', 'r-overload')).status).toBe(200);
@@ -409,5 +421,48 @@ describe('plannedFault: one fault per task, chosen from its create body (a soak 
 		const expiredUrl = await urlOf(ids.expired);
 		expect((await fetch(expiredUrl)).status).toBe(403);
 		expect((await fetch(expiredUrl)).status).toBe(403);
+	});
+});
+
+describe('platforms and languages', () => {
+	let zai: Standin;
+	beforeAll(async () => {
+		zai = await startStandin({ platform: 'international' });
+	});
+	afterAll(async () => zai.close());
+
+	const createOn = async (standin: Standin, body: unknown, language?: string) => {
+		const headers: Record<string, string> = { ...auth(standin.apiKey), ...(language ? { 'Accept-Language': language } : {}) };
+		const res = await fetch(`${standin.apiUrl}/videos/generations`, { method: 'POST', headers, body: JSON.stringify(body) });
+		return { status: res.status, json: (await res.json()) as Answer };
+	};
+
+	it('follows Z.ai’s docs on International: no cogvideox-2 or flash (1214, as measured), no 480x360, music on viduq1-image', async () => {
+		expect(await createOn(zai, { model: 'cogvideox-flash', prompt: 'x' }, 'en-US,en')).toMatchObject({ status: 400, json: { error: { code: '1214', message: 'Unknown Model, please check the model code.' } } });
+		expect((await createOn(zai, { model: 'vidu2-start-end', image_url: ['https://e.com/a.png', 'https://e.com/b.png'], size: '480x360' })).status).toBe(400);
+		expect((await createOn(zai, { model: 'viduq1-image', image_url: 'https://e.com/a.png', with_audio: true })).status).toBe(200);
+		expect((await createOn(zai, { model: 'cogvideox-3', prompt: 'x' })).status).toBe(200);
+	});
+
+	it('answers in Chinese by default and in English where the request asks for it', async () => {
+		s.injectFault({ on: 'create', status: 429, code: '1302', text: 'rateLimit' });
+		expect((await createOn(s, { model: 'cogvideox-3', prompt: 'x' })).json.error).toEqual({ code: '1302', message: '您的账户已达到速率限制，请您控制请求频率' });
+		s.injectFault({ on: 'create', status: 429, code: '1302', text: 'rateLimit' });
+		expect((await createOn(s, { model: 'cogvideox-3', prompt: 'x' }, 'en-US,en')).json.error).toEqual({ code: '1302', message: 'Rate limit reached for requests' });
+	});
+
+	it('serves the credential Test’s calls: the file list needs `purpose`, the tokenizer a model of the platform and messages', async () => {
+		const creates = s.createCalls() + zai.createCalls();
+		const list = (query: string, key = s.apiKey) => fetch(`${s.apiUrl}/files${query}`, { headers: { Authorization: `Bearer ${key}` } });
+		expect((await list('?purpose=batch&limit=1')).status).toBe(200);
+		expect((await list('?limit=1')).status).toBe(400);
+		expect((await list('?purpose=batch&limit=101')).status).toBe(400);
+		expect((await list('?purpose=batch&limit=1', 'wrong.key')).status).toBe(401);
+		const tokenize = (body: unknown) => fetch(`${zai.apiUrl}/tokenizer`, { method: 'POST', headers: auth(zai.apiKey), body: JSON.stringify(body) });
+		expect((await tokenize({ model: 'glm-4.6', messages: [{ role: 'user', content: 'hi' }] })).status).toBe(200);
+		expect((await tokenize({ model: 'glm-4-flash', messages: [{ role: 'user', content: 'hi' }] })).status).toBe(400);
+		expect((await tokenize({ model: 'glm-4.6', messages: [] })).status).toBe(400);
+		expect(s.keyChecks() + zai.keyChecks()).toBe(7);
+		expect(s.createCalls() + zai.createCalls()).toBe(creates);
 	});
 });

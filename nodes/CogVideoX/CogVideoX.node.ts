@@ -8,8 +8,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { imageSourceField, optionsField, promptField, sizeOptions, videoSettingsField, waitForCompletionField } from './actions/fields';
+import { imageSourceField, modelOptions, optionsField, promptField, sizeOptions, videoSettingsField, waitForCompletionField } from './actions/fields';
+import { credentialPlatform } from './baseUrl';
 import { executeVideoNode } from './execute';
+import type { Operation } from './models';
 import { modelFields, operationField, operationFields } from './operations';
 
 export class CogVideoX implements INodeType {
@@ -41,8 +43,12 @@ export class CogVideoX implements INodeType {
 
 	methods = {
 		loadOptions: {
+			async getModels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+				const operation = String(this.getCurrentNodeParameter('operation') ?? 'textToVideo') as Operation;
+				return modelOptions(operation, await credentialPlatform(this));
+			},
 			async getSizes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-				return sizeOptions(String(this.getCurrentNodeParameter('model') ?? ''));
+				return sizeOptions(String(this.getCurrentNodeParameter('model') ?? ''), await credentialPlatform(this));
 			},
 		},
 	};

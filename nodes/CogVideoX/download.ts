@@ -7,12 +7,19 @@ import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 import { jitter, sleepUnlessCancelled } from './wait';
 
 import { connectionFailure, isTransient, VideoError } from './errors';
+import { MIME_OF, sniffImageFormat } from './images';
+import type { ImageFormat } from './models';
 import { settle } from './settle';
 
 export interface DownloadRequest {
 	url: string;
 	fileName: string;
 	mimeType: string;
+	/**
+	 * An image whose type is what the file host served: its first bytes, else its image Content-Type. The covers
+	 * come as jpeg or png, sometimes from a third host (API-EVIDENCE.md D5); `fileName`'s extension follows.
+	 */
+	imageOfServedType?: boolean;
 	taskId: string;
 	/** What the file is, for messages: "video" or "cover image". */
 	label: string;
@@ -63,6 +70,40 @@ function notStored(cause: unknown, request: DownloadRequest): VideoError {
 	});
 }
 
+const EXTENSION_OF: Record<ImageFormat, string> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
+const DECLARED_FORMATS: Record<string, ImageFormat> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/jpg': 'jpeg', 'image/webp': 'webp' };
+
+/** The first bytes of a stream, put back, so that the whole stream still reaches the binary data store. */
+function peek(body: ReadableBody): Promise<Buffer | undefined> {
+	return new Promise((resolve) => {
+		const done = (head?: Buffer) => {
+			body.off('readable', onReadable);
+			body.off('error', onEnd);
+			resolve(head);
+		};
+		const onReadable = () => {
+			const head = body.read() as Buffer | null;
+			if (head) body.unshift(head);
+			done(head ?? undefined);
+		};
+		const onEnd = () => done();
+		body.on('readable', onReadable);
+		body.once('error', onEnd);
+	});
+}
+
+/** The name and mime type of an image as the file host served it: its first bytes, else its Content-Type. */
+async function servedImageType(request: DownloadRequest, response: StreamResponse): Promise<{ fileName: string; mimeType: string }> {
+	const head = await peek(response.body);
+	const sniffed = head ? sniffImageFormat(head) : undefined;
+	const declared = String(response.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+	const format = sniffed ?? DECLARED_FORMATS[declared];
+	const base = request.fileName.replace(/\.[^.]*$/, '');
+	if (format) return { fileName: `${base}.${EXTENSION_OF[format]}`, mimeType: MIME_OF[format] };
+	// Neither the bytes nor the host say which image it is: keep what the host said, and no extension that guesses.
+	return { fileName: base, mimeType: declared || 'application/octet-stream' };
+}
+
 async function downloadOnce(ctx: IExecuteFunctions, request: DownloadRequest): Promise<IBinaryData> {
 	const { url, taskId, label } = request;
 	const requested = await settle<StreamResponse>(
@@ -90,7 +131,8 @@ async function downloadOnce(ctx: IExecuteFunctions, request: DownloadRequest): P
 	}
 	let broke = false;
 	response.body.once('error', () => (broke = true));
-	const stored = await settle(ctx.helpers.prepareBinaryData(response.body, request.fileName, request.mimeType));
+	const { fileName, mimeType } = request.imageOfServedType ? await servedImageType(request, response) : request;
+	const stored = await settle(ctx.helpers.prepareBinaryData(response.body, fileName, mimeType));
 	if (!stored.ok && broke) throw connectionFailure(`The ${label} download broke off`, stored.error, taskId);
 	// The bytes all came, and n8n's binary data store refused them: e.g. a video larger than the database store's
 	// N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE. Downloading it again would fail the same way; the link still works.

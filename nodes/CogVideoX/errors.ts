@@ -30,16 +30,20 @@ export class InputError extends VideoError {
 	}
 }
 
-/** The API's error as it arrived: `{"error":{"code","message"}}`, or the top-level `{code, message}` some pages show. */
+/**
+ * The API's error as it arrived. The platforms answer `{"error":{"code","message"}}`; one spec page shows a top-level
+ * `{code, message}`, and the official Java SDK reads `{"error":"<text>","code"}` and `{"msg","code"}` too. The code
+ * may be a string or a number.
+ */
 export function readApiError(body: unknown): { code?: string; message?: string } {
 	if (!body || typeof body !== 'object') return {};
 	const record = body as Record<string, unknown>;
-	const inner = record.error && typeof record.error === 'object' ? (record.error as Record<string, unknown>) : record;
-	const code = inner.code;
-	const message = inner.message;
+	const inner = record.error && typeof record.error === 'object' ? (record.error as Record<string, unknown>) : {};
+	const code = [inner.code, record.code].find((value) => typeof value === 'string' || typeof value === 'number');
+	const message = [inner.message, record.error, record.message, record.msg].find((value) => typeof value === 'string' && value.trim() !== '');
 	return {
-		code: typeof code === 'string' || typeof code === 'number' ? String(code) : undefined,
-		message: typeof message === 'string' ? message : undefined,
+		code: code === undefined ? undefined : String(code),
+		message: message as string | undefined,
 	};
 }
 
@@ -78,14 +82,24 @@ interface CodeRule {
 }
 
 const withApiText = (lead: string) => (apiMessage: string) => (apiMessage ? `${lead}: ${apiMessage}` : lead);
+/** A final refusal: what happened, the API's own words, then what to do. */
+const withApiTextThen = (lead: string, todo: string) => (apiMessage: string) =>
+	`${withApiText(lead)(apiMessage.trim().replace(/[.。!！]+$/u, ''))}. ${todo}`;
 
 // Order matters: the first rule whose range holds the code wins, so single codes stand before their ranges.
+// The codes are those of the platforms' current error tables (API-EVIDENCE.md D3, D4); a code of no rule is judged
+// by its HTTP status below.
 const CODE_RULES: CodeRule[] = [
-	{ codes: [1000, 1004], kind: 'auth', say: () => 'The API key was rejected. Check the API key and region in the Zhipu AI API credential' },
-	{ codes: [1113, 1113], kind: 'account', say: () => 'The Zhipu AI account has no balance left. Top up the account, then run again' },
+	{ codes: [1000, 1005], kind: 'auth', say: withApiTextThen('The API key was rejected', 'Check the API key and region in the Zhipu AI API credential') },
+	{ codes: [1113, 1113], kind: 'account', say: withApiTextThen('The Zhipu AI account has no balance left', 'Top up the account, then run again') },
 	{ codes: [1110, 1121], kind: 'account', say: withApiText('The Zhipu AI account is inactive, locked or missing') },
 	{ codes: [1211, 1211], kind: 'input', say: withApiText('The API does not know this model') },
 	{ codes: [1220, 1220], kind: 'account', say: withApiText('This API key has no permission for the model') },
+	{
+		codes: [1221, 1222],
+		kind: 'input',
+		say: withApiTextThen('The API says this endpoint is offline or does not exist', 'Check the base URL in the credential, or update the node'),
+	},
 	{ codes: [1231, 1231], kind: 'input', say: withApiText('The API says this request was already submitted') },
 	{ codes: [1261, 1261], kind: 'input', say: withApiText('The prompt is too long for the API') },
 	{ codes: [1200, 1200], kind: 'server', say: withApiText('The API had an internal error') },
@@ -97,10 +111,35 @@ const CODE_RULES: CodeRule[] = [
 		kind: 'input',
 		say: () => 'The API refused the content as unsafe or sensitive. Change the prompt or the image',
 	},
-	{ codes: [1302, 1302], kind: 'busy', say: () => 'The account has reached its limit of tasks in flight (concurrency)' },
+	// Reworded in 2026: the account's rate limit, reached by tasks in flight or by requests too close together.
+	{ codes: [1302, 1302], kind: 'busy', say: () => 'The account has reached its rate limit (tasks in flight, or requests too close together)' },
+	// 1303 left the current tables; older ones call it the frequency limit.
 	{ codes: [1303, 1303], kind: 'busy', say: () => 'The account is sending requests too often (rate limit)' },
-	{ codes: [1304, 1304], kind: 'account', say: () => 'The account has reached its daily request limit. Try again tomorrow' },
+	{ codes: [1304, 1304], kind: 'account', say: withApiTextThen('The account has reached its daily request limit', 'Try again tomorrow') },
 	{ codes: [1305, 1305], kind: 'busy', say: () => 'The model is overloaded right now' },
+	{
+		codes: [1308, 1308],
+		kind: 'account',
+		say: withApiTextThen('The account has reached its usage cap', 'Run again after the reset time the API gives, or raise the cap in the platform console'),
+	},
+	{ codes: [1309, 1309], kind: 'account', say: withApiTextThen('The account’s plan has expired', 'Renew the plan in the platform console, then run again') },
+	{
+		codes: [1310, 1310],
+		kind: 'account',
+		say: withApiTextThen('The account has reached its weekly or monthly cap', 'Run again after the reset time the API gives, or change the plan'),
+	},
+	{
+		codes: [1311, 1311],
+		kind: 'account',
+		say: withApiTextThen('The account’s plan does not include this model', 'Choose another model, or change the plan in the platform console'),
+	},
+	{ codes: [1312, 1312], kind: 'busy', say: () => 'The model is overloaded right now' },
+	{
+		codes: [1313, 1313],
+		kind: 'account',
+		say: withApiTextThen('The account is throttled under the platform’s fair-use policy', 'Wait before running again, or contact the platform’s support'),
+	},
+	{ codes: [1314, 1314], kind: 'account', say: withApiTextThen('The account’s package has expired', 'Renew it in the platform console, then run again') },
 ];
 
 export interface ApiFailure {

@@ -6,7 +6,7 @@
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { apiBaseUrl } from './baseUrl';
+import { apiBaseUrl, platformOf } from './baseUrl';
 import { InputError, VideoError } from './errors';
 import type { NodeOperation } from './operations';
 import { accountGates } from './accountGate';
@@ -104,7 +104,7 @@ async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INod
 	const prepared: PreparedItem[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			prepared.push(await prepareItem(ctx, itemIndex, operation));
+			prepared.push(await prepareItem(ctx, itemIndex, operation, platformOf(baseUrl)));
 		} catch (error) {
 			const nodeError = toNodeError(node, error, itemIndex, {}, secrets);
 			if (!continueOnFail) throw nodeError;

@@ -12,7 +12,7 @@ import type { ImageFormat, ModelSpec } from './models';
 import { IMAGE_LIMITS } from './models';
 import { settle } from './settle';
 
-const MIME_OF: Record<ImageFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
+export const MIME_OF: Record<ImageFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 
 /** The format from the file's first bytes: the mime type on a binary property is often generic or wrong. */
 export function sniffImageFormat(bytes: Buffer): ImageFormat | undefined {

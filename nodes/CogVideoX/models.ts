@@ -7,6 +7,17 @@ export type Operation = 'textToVideo' | 'imageToVideo' | 'firstLastFrame' | 'ref
 
 export type Family = 'cogvideox' | 'vidu';
 
+/**
+ * The two platforms that serve the API. Their docs list different models and settings (API-EVIDENCE.md D2, D8,
+ * D12). A custom base URL may front either, so there the node takes what either platform documents.
+ */
+export type Platform = 'china' | 'international';
+
+export const PLATFORM_LABELS: Record<Platform, string> = {
+	china: 'China (open.bigmodel.cn)',
+	international: 'International (api.z.ai)',
+};
+
 /** A setting of the `videoSettings` collection, and the API body field it becomes. */
 export type SettingName =
 	| 'size'
@@ -64,7 +75,15 @@ export interface ModelSpec {
 	description: string;
 	/** The operations that list this model; the operation decides how many images are sent. */
 	operations: readonly Operation[];
+	/**
+	 * The platforms whose docs list the model, each with a note where a source is uncertain. A platform not listed
+	 * is not offered the model, and a run refuses it there before any call.
+	 */
+	platforms: Partial<Record<Platform, { note?: string }>>;
+	/** The settings the model takes on every platform that lists it. */
 	settings: SettingRules;
+	/** What one platform's docs give beyond `settings` (a size, a setting); a custom base URL takes these too. */
+	extraOn?: Partial<Record<Platform, SettingRules>>;
 	/** What `withAudio` adds for this model, shown in the setting's description. */
 	audioMeaning?: string;
 	/** Rules on the input images' pixels; none where the API documents none. */
@@ -108,8 +127,8 @@ export const IMAGE_COUNT: Record<Operation, { min: number; max: number }> = {
 
 export const PROMPT_MAX_LENGTH = 512;
 
+// The current specs of both platforms give `duration` to cogvideox-3 only (API-EVIDENCE.md D7).
 const COGVIDEOX_SHARED: SettingRules = {
-	duration: [5, 10],
 	fps: [30, 60],
 	quality: QUALITIES,
 	withAudio: true,
@@ -125,11 +144,21 @@ const VIDU_ASPECT: ImageRules = { aspect: { min: [1, 4], max: [4, 1] }, minSide:
 const VIDU_FRAMES: ImageRules = { ...VIDU_ASPECT, frameAspectMatch: { min: [4, 5], max: [5, 4] } };
 const VIDU_REFERENCES: ImageRules = VIDU_ASPECT;
 
+// The Vidu schemas of both platforms carry request_id and user_id but not watermark_enabled, which only the
+// CogVideoX schemas include (API-EVIDENCE.md D9).
 const VIDU_SHARED: SettingRules = {
 	movementAmplitude: MOVEMENT_AMPLITUDES,
-	watermark: true,
 	userId: true,
 };
+
+const BOTH: ModelSpec['platforms'] = { china: {}, international: {} };
+// Z.ai's newest API reference lists cogvideox-3 only; its console still listed the Vidu models in February 2026.
+const VIDU_PLATFORMS: ModelSpec['platforms'] = {
+	china: {},
+	international: { note: 'listed in the z.ai console, no longer in its API reference' },
+};
+// Neither Z.ai's API reference nor its console lists cogvideox-2 or cogvideox-flash.
+const CHINA_ONLY: ModelSpec['platforms'] = { china: {} };
 
 export const MODELS: readonly ModelSpec[] = [
 	{
@@ -138,8 +167,10 @@ export const MODELS: readonly ModelSpec[] = [
 		family: 'cogvideox',
 		description: 'Newest CogVideoX: up to 4K, 60 fps, first and last frame',
 		operations: ['textToVideo', 'imageToVideo', 'firstLastFrame'],
+		platforms: BOTH,
 		settings: {
 			...COGVIDEOX_SHARED,
+			duration: [5, 10],
 			size: ['1280x720', '720x1280', '1024x1024', '1920x1080', '1080x1920', '2048x1080', '3840x2160'],
 		},
 		audioMeaning: 'AI-generated sound effects',
@@ -150,6 +181,7 @@ export const MODELS: readonly ModelSpec[] = [
 		family: 'cogvideox',
 		description: 'Previous CogVideoX generation',
 		operations: ['textToVideo', 'imageToVideo'],
+		platforms: CHINA_ONLY,
 		settings: {
 			...COGVIDEOX_SHARED,
 			size: ['720x480', '1024x1024', '1280x960', '960x1280', '1920x1080', '1080x1920', '2048x1080', '3840x2160'],
@@ -162,6 +194,7 @@ export const MODELS: readonly ModelSpec[] = [
 		family: 'cogvideox',
 		description: 'Free model; takes only a prompt and an image, no settings',
 		operations: ['textToVideo', 'imageToVideo'],
+		platforms: CHINA_ONLY,
 		settings: {},
 	},
 	{
@@ -170,6 +203,7 @@ export const MODELS: readonly ModelSpec[] = [
 		family: 'vidu',
 		description: 'Vidu Q1 from a prompt: 1080p, 5 s, with style and aspect ratio',
 		operations: ['textToVideo'],
+		platforms: VIDU_PLATFORMS,
 		settings: {
 			...VIDU_SHARED,
 			size: ['1920x1080'],
@@ -184,7 +218,11 @@ export const MODELS: readonly ModelSpec[] = [
 		family: 'vidu',
 		description: 'Vidu Q1 from one image: 1080p, 5 s',
 		operations: ['imageToVideo'],
-		settings: { ...VIDU_SHARED, size: ['1920x1080'], duration: [5], withAudio: true },
+		platforms: VIDU_PLATFORMS,
+		settings: { ...VIDU_SHARED, size: ['1920x1080'], duration: [5] },
+		// BigModel gives viduq1-image's background music to 4-second videos only, and the model makes 5; Z.ai gives
+		// it without that limit (API-EVIDENCE.md D8).
+		extraOn: { international: { withAudio: true } },
 		audioMeaning: 'background music',
 		imageRules: VIDU_ASPECT,
 	},
@@ -194,6 +232,7 @@ export const MODELS: readonly ModelSpec[] = [
 		family: 'vidu',
 		description: 'Vidu Q1 between a first and a last frame: 1080p, 5 s',
 		operations: ['firstLastFrame'],
+		platforms: VIDU_PLATFORMS,
 		settings: { ...VIDU_SHARED, size: ['1920x1080'], duration: [5], withAudio: true },
 		audioMeaning: 'background music',
 		imageRules: VIDU_FRAMES,
@@ -204,6 +243,7 @@ export const MODELS: readonly ModelSpec[] = [
 		family: 'vidu',
 		description: 'Vidu 2 from one image: 720p, 4 s',
 		operations: ['imageToVideo'],
+		platforms: VIDU_PLATFORMS,
 		settings: { ...VIDU_SHARED, size: ['1280x720'], duration: [4], withAudio: true },
 		audioMeaning: 'background music',
 		imageRules: VIDU_ASPECT,
@@ -214,7 +254,10 @@ export const MODELS: readonly ModelSpec[] = [
 		family: 'vidu',
 		description: 'Vidu 2 between a first and a last frame: 720p (480x360 on BigModel), 4 s',
 		operations: ['firstLastFrame'],
-		settings: { ...VIDU_SHARED, size: ['1280x720', '480x360'], duration: [4], withAudio: true },
+		platforms: VIDU_PLATFORMS,
+		settings: { ...VIDU_SHARED, size: ['1280x720'], duration: [4], withAudio: true },
+		// 480x360 is in BigModel's spec only (API-EVIDENCE.md D12).
+		extraOn: { china: { size: ['1280x720', '480x360'] } },
 		audioMeaning: 'background music',
 		imageRules: VIDU_FRAMES,
 	},
@@ -224,6 +267,7 @@ export const MODELS: readonly ModelSpec[] = [
 		family: 'vidu',
 		description: 'Vidu 2 keeping the subjects of 1 to 3 reference images: 720p, 4 s',
 		operations: ['referenceToVideo'],
+		platforms: VIDU_PLATFORMS,
 		settings: {
 			...VIDU_SHARED,
 			size: ['1280x720'],
@@ -240,27 +284,52 @@ export function findModel(id: string): ModelSpec | undefined {
 	return MODELS.find((model) => model.id === id);
 }
 
-export function modelsFor(operation: Operation): ModelSpec[] {
-	return MODELS.filter((model) => model.operations.includes(operation));
+/** The models an operation lists: on one platform, or on any (a custom base URL, or the editor's static list). */
+export function modelsFor(operation: Operation, platform?: Platform): ModelSpec[] {
+	return MODELS.filter((model) => model.operations.includes(operation) && offeredOn(model, platform));
 }
 
-export function modelsWithSetting(setting: SettingName): string[] {
-	return MODELS.filter((model) => model.settings[setting] !== undefined).map((model) => model.id);
+/** Whether a platform's docs list the model; every model is offered where the platform is not known. */
+export function offeredOn(model: ModelSpec, platform?: Platform): boolean {
+	return platform === undefined || model.platforms[platform] !== undefined;
+}
+
+/** The values of two rules together: a setting one platform offers with more choices than the other. */
+function widerRule<T>(a: T | undefined, b: T | undefined): T | undefined {
+	if (Array.isArray(a) && Array.isArray(b)) return [...new Set([...a, ...b])] as T;
+	return a ?? b;
+}
+
+/** The settings a model takes on a platform; on an unknown platform, what either platform's docs give. */
+export function settingsOf(model: ModelSpec, platform?: Platform): SettingRules {
+	const extras = platform ? [model.extraOn?.[platform] ?? {}] : Object.values(model.extraOn ?? {});
+	const rules: Record<string, unknown> = { ...model.settings };
+	for (const extra of extras) {
+		for (const [name, rule] of Object.entries(extra)) rules[name] = widerRule(rules[name], rule);
+	}
+	return rules as SettingRules;
+}
+
+export function modelsWithSetting(setting: SettingName, platform?: Platform): string[] {
+	return MODELS.filter((model) => offeredOn(model, platform) && settingsOf(model, platform)[setting] !== undefined).map((model) => model.id);
 }
 
 /** Every value of a setting that some model offers as a choice, for the editor's option lists. */
 export function choicesOf<T extends string | number>(setting: 'size' | 'duration' | 'fps'): T[] {
 	const values = new Set<T>();
 	for (const id of modelsOfferingChoice(setting)) {
-		for (const value of (findModel(id)?.settings[setting] ?? []) as readonly T[]) values.add(value);
+		for (const value of (settingsOf(findModel(id) as ModelSpec)[setting] ?? []) as readonly T[]) values.add(value);
 	}
 	return [...values];
 }
 
-/** Settings worth showing in the editor: those the model takes and where it offers a choice. */
+/**
+ * Settings worth showing in the editor: those the model takes, on some platform, and where it offers a choice. The
+ * editor's display rules cannot see the credential, so a run checks the platform's own rules.
+ */
 export function modelsOfferingChoice(setting: SettingName): string[] {
 	return MODELS.filter((model) => {
-		const rule = model.settings[setting];
+		const rule = settingsOf(model)[setting];
 		return rule === true || (Array.isArray(rule) && rule.length > 1);
 	}).map((model) => model.id);
 }

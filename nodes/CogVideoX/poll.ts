@@ -81,7 +81,27 @@ export function estimatedFinish(task: FinishedTask): number {
 	return task.lastRunningAt === undefined ? task.finishedAt : (task.lastRunningAt + task.finishedAt) / 2;
 }
 
-const STILL_RUNNING = new Set(['PROCESSING', 'SUBMITTED', 'QUEUED', 'RUNNING', 'UNKNOWN']);
+const STILL_RUNNING = new Set(['PROCESSING', 'SUBMITTED', 'QUEUED', 'RUNNING']);
+
+/**
+ * Answers without a task_status in a row before the wait ends. One may be a glitch; a task whose answers keep
+ * carrying none is not one the API knows, and waiting for the timeout would only hide that.
+ */
+export const MAX_ANSWERS_WITHOUT_STATUS = 3;
+
+/** The error of a task the API does not report on: its answers carry no status, or it says the task is unknown. */
+export function notReported(taskId: string, why: string): VideoError {
+	return new VideoError(`The API does not report on this task: ${why}. Check the task ID, or run Get Result with it later`, {
+		kind: 'notFound',
+		taskId,
+	});
+}
+
+/** The error of an answer without a task_status: with the API's words where it gave some. */
+export function withoutStatusError(taskId: string, apiMessage?: string, answers = 1): VideoError {
+	if (apiMessage) return notReported(taskId, `it answered "${apiMessage}" with no task status`);
+	return notReported(taskId, answers > 1 ? `${answers} answers in a row carried no task status` : 'its answer carried no task status');
+}
 
 /** Longest pause after repeated read failures; keeps a flapping gateway from being hammered. */
 const MAX_FAILURE_BACKOFF_MS = 30_000;
@@ -98,6 +118,7 @@ export async function waitForTask(client: ApiClient, taskId: string, settings: P
 	let failuresInARow = 0;
 	let lastProblem = '';
 	let lastRunningAt: number | undefined;
+	let withoutStatus = 0;
 	for (;;) {
 		const planned =
 			polls === 0 && settings.pollAtOnce
@@ -112,6 +133,7 @@ export async function waitForTask(client: ApiClient, taskId: string, settings: P
 		const read = await settle(getTaskResult(client, taskId));
 		if (!read.ok) {
 			const error = read.error;
+			if (error instanceof VideoError && error.kind === 'notFound') throw notReported(taskId, error.message);
 			if (!isTransient(error) || Date.now() >= deadline) throw error;
 			failuresInARow++;
 			lastProblem = ` The last check failed: ${error.message}.`;
@@ -119,6 +141,12 @@ export async function waitForTask(client: ApiClient, taskId: string, settings: P
 		}
 		failuresInARow = 0;
 		const result = read.value;
+		if (result.status === undefined) {
+			// An answer that says why (an error in a 200) is final; a bare one may be a glitch, so a few are allowed.
+			if (result.apiMessage || ++withoutStatus >= MAX_ANSWERS_WITHOUT_STATUS) throw withoutStatusError(taskId, result.apiMessage, withoutStatus);
+			continue;
+		}
+		withoutStatus = 0;
 		if (result.status === 'SUCCESS') return { ...result, polls, finishedAt: Date.now(), lastRunningAt };
 		if (result.status === 'FAIL') throw taskFailed(result, taskId);
 		lastRunningAt = sentAt;

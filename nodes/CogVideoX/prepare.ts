@@ -9,7 +9,7 @@ import type { ImageRef } from './images';
 import { checkImageRef } from './images';
 import type { SizedImage } from './imageRules';
 import { checkImagePixels } from './imageRules';
-import type { ModelSpec, Operation } from './models';
+import type { ModelSpec, Operation, Platform } from './models';
 import type { NodeOperation } from './operations';
 import { GENERATORS, isGenerator } from './operations';
 import { checkImageCount, checkPrompt, resolveModel, settingsToBody } from './request';
@@ -84,18 +84,22 @@ export function readRunOptions(ctx: IExecuteFunctions, itemIndex: number): RunOp
 	};
 }
 
-export async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, operation: NodeOperation): Promise<PreparedItem> {
+/**
+ * Reads and checks one item. `platform` is the credential's (undefined for a custom base URL): the models and
+ * settings its docs give decide what the item may ask for.
+ */
+export async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, operation: NodeOperation, platform?: Platform): Promise<PreparedItem> {
 	const run = readRunOptions(ctx, itemIndex);
 	if (!isGenerator(operation)) {
 		const taskId = String(ctx.getNodeParameter('taskId', itemIndex, '')).trim();
 		if (!taskId) throw new InputError('Task ID is empty: enter the task ID that a generate operation returned');
 		return { kind: 'getResult', itemIndex, taskId, run };
 	}
-	const model = resolveModel(ctx.getNodeParameter('model', itemIndex), operation);
+	const model = resolveModel(ctx.getNodeParameter('model', itemIndex), operation, platform);
 	const images = GENERATORS[operation].imageRefs(ctx, itemIndex);
 	checkImageCount(images.length, operation);
 	const prompt = checkPrompt(ctx.getNodeParameter('prompt', itemIndex, ''), images.length, model);
-	const settingsBody = settingsToBody(model, ctx.getNodeParameter('videoSettings', itemIndex, {}) as IDataObject);
+	const settingsBody = settingsToBody(model, ctx.getNodeParameter('videoSettings', itemIndex, {}) as IDataObject, platform);
 	const sizes: Array<SizedImage | undefined> = [];
 	for (const image of images) sizes.push(await checkImageRef(ctx, itemIndex, image, model));
 	checkImagePixels(model, sizes);

@@ -5,8 +5,20 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { InputError } from './errors';
-import type { ModelSpec, Operation, SettingName } from './models';
-import { findModel, IMAGE_COUNT, modelsFor, modelsWithSetting, PROMPT_MAX_LENGTH, SETTING_NAMES, SETTINGS, USER_ID_LENGTH } from './models';
+import type { ModelSpec, Operation, Platform, SettingName } from './models';
+import {
+	findModel,
+	IMAGE_COUNT,
+	modelsFor,
+	modelsWithSetting,
+	offeredOn,
+	PLATFORM_LABELS,
+	PROMPT_MAX_LENGTH,
+	SETTING_NAMES,
+	SETTINGS,
+	settingsOf,
+	USER_ID_LENGTH,
+} from './models';
 
 export const OPERATION_LABELS: Record<Operation, string> = {
 	textToVideo: 'Text to Video',
@@ -15,13 +27,20 @@ export const OPERATION_LABELS: Record<Operation, string> = {
 	referenceToVideo: 'Reference Images to Video',
 };
 
-export function resolveModel(value: unknown, operation: Operation): ModelSpec {
+/** The model an item asks for, on the credential's platform (undefined: a custom base URL, which may front either). */
+export function resolveModel(value: unknown, operation: Operation, platform?: Platform): ModelSpec {
 	const id = typeof value === 'string' ? value.trim() : '';
-	const allowed = modelsFor(operation).map((model) => model.id);
+	const allowed = modelsFor(operation, platform).map((model) => model.id);
 	const model = findModel(id);
+	const where = platform ? ` on the ${PLATFORM_LABELS[platform]} platform` : '';
 	if (!model || !model.operations.includes(operation)) {
 		const what = model ? `does not do ${OPERATION_LABELS[operation]}` : 'is not a known model';
-		throw new InputError(`Model: "${String(value)}" ${what}. Allowed for ${OPERATION_LABELS[operation]}: ${allowed.join(', ')}`);
+		throw new InputError(`Model: "${String(value)}" ${what}. Allowed for ${OPERATION_LABELS[operation]}${where}: ${allowed.join(', ')}`);
+	}
+	if (!offeredOn(model, platform)) {
+		throw new InputError(
+			`Model: ${model.id} is not offered${where}: its API reference does not list it. Allowed for ${OPERATION_LABELS[operation]} there: ${allowed.join(', ')}`,
+		);
 	}
 	return model;
 }
@@ -63,22 +82,27 @@ function coerce(setting: SettingName, value: unknown): string | number | boolean
 	return String(value).trim();
 }
 
-/** The API fields for the item's video settings. Unset or empty settings are left out, so the API's defaults apply. */
-export function settingsToBody(model: ModelSpec, settings: IDataObject): IDataObject {
+/**
+ * The API fields for the item's video settings, as the platform's docs give them to the model. Unset or empty
+ * settings are left out, so the API's defaults apply.
+ */
+export function settingsToBody(model: ModelSpec, settings: IDataObject, platform?: Platform): IDataObject {
 	const body: IDataObject = {};
+	const rules = settingsOf(model, platform);
+	const where = platform ? ` on the ${PLATFORM_LABELS[platform]} platform` : '';
 	for (const setting of SETTING_NAMES) {
 		const raw = settings[setting];
 		if (raw === undefined || raw === null || raw === '') continue;
 		const { label, apiField } = SETTINGS[setting];
-		const rule = model.settings[setting];
+		const rule = rules[setting];
 		if (rule === undefined) {
-			const takers = modelsWithSetting(setting);
+			const takers = modelsWithSetting(setting, platform);
 			const hint = takers.length ? `Remove it, or use a model that takes it: ${takers.join(', ')}` : 'Remove it';
-			throw new InputError(`Video Settings › ${label}: ${model.id} does not take this setting. ${hint}`);
+			throw new InputError(`Video Settings › ${label}: ${model.id} does not take this setting${where}. ${hint}`);
 		}
 		const value = coerce(setting, raw);
 		if (Array.isArray(rule) && !(rule as ReadonlyArray<string | number>).includes(value as string | number)) {
-			throw new InputError(`Video Settings › ${label}: "${String(raw)}" is not available for ${model.id}. Allowed: ${rule.join(', ')}`);
+			throw new InputError(`Video Settings › ${label}: "${String(raw)}" is not available for ${model.id}${where}. Allowed: ${rule.join(', ')}`);
 		}
 		if (setting === 'userId') {
 			const length = String(value).length;

@@ -7,7 +7,7 @@ import { VideoError } from './errors';
 import { imageForApi } from './images';
 import type { AccountGate } from './accountGate';
 import type { GenerationTimes } from './poll';
-import { estimatedFinish, taskFailed, waitForTask } from './poll';
+import { estimatedFinish, notReported, taskFailed, waitForTask, withoutStatusError } from './poll';
 import type { PreparedGenerate, PreparedGetResult, RunOptions } from './prepare';
 import { buildCreateBody } from './request';
 import type { PaceSlot } from './pace';
@@ -109,7 +109,17 @@ export async function runGetResult(run: ItemRun, item: PreparedGetResult): Promi
 	run.progress.taskId = taskId;
 	const json: IDataObject = { taskId };
 	if (options.wait) return await deliver(run, taskId, options, json, { startedAt: Date.now() });
-	const result = await getTaskResult(run.client, taskId);
+	const result = await settle(getTaskResult(run.client, taskId));
+	if (!result.ok) {
+		const error = result.error;
+		throw error instanceof VideoError && error.kind === 'notFound' ? notReported(taskId, error.message) : error;
+	}
+	return await reportOnce(run, taskId, options, json, result.value);
+}
+
+/** Get Result without waiting: the task's state as one read found it, and the video if it is done. */
+async function reportOnce(run: ItemRun, taskId: string, options: RunOptions, json: IDataObject, result: TaskResult): Promise<INodeExecutionData> {
+	if (result.status === undefined) throw withoutStatusError(taskId, result.apiMessage);
 	if (result.status === 'FAIL') throw taskFailed(result, taskId);
 	if (result.status !== 'SUCCESS') {
 		return { json: { ...json, requestId: result.requestId, model: result.model, status: result.status } };
@@ -191,6 +201,7 @@ async function output(
 			url: result.coverImageUrl,
 			fileName: `${taskId}.png`,
 			mimeType: 'image/png',
+			imageOfServedType: true,
 			taskId,
 			label: 'cover image',
 			signal,

@@ -4,7 +4,8 @@
  */
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods } from 'n8n-workflow';
 
-import { classifyFailure, connectionFailure, VideoError } from './errors';
+import { classifyFailure, connectionFailure, readApiError, VideoError } from './errors';
+import { findModel } from './models';
 import { settle } from './settle';
 
 export const CREDENTIAL_TYPE = 'zhipuAiApi';
@@ -89,7 +90,10 @@ export async function createTask(client: ApiClient, body: IDataObject & { reques
 }
 
 export interface TaskResult {
-	status: string;
+	/** The task_status; undefined when the answer carries none (API-EVIDENCE.md D16). */
+	status?: string;
+	/** For an answer without a status: the API's own words, if it gave any. */
+	apiMessage?: string;
 	model?: string;
 	requestId?: string;
 	videoUrl?: string;
@@ -107,6 +111,12 @@ function failReasonOf(body: Record<string, unknown>): string | undefined {
 	return found as string | undefined;
 }
 
+/** The model a poll answer names, as the node's own id where it is one: answers re-case it ("CogVideoX-Flash"). */
+function modelIdOf(value: unknown): string | undefined {
+	if (typeof value !== 'string') return undefined;
+	return findModel(value.trim().toLowerCase())?.id ?? value;
+}
+
 /** One read of a task's state. Failures throw a VideoError whose kind says whether another read may help. */
 export async function getTaskResult(client: ApiClient, taskId: string): Promise<TaskResult> {
 	const answer = await send(client, 'GET', `/async-result/${encodeURIComponent(taskId)}`, 'check the task');
@@ -119,9 +129,11 @@ export async function getTaskResult(client: ApiClient, taskId: string): Promise<
 	}
 	const body = answer.body as Record<string, unknown>;
 	const [video] = Array.isArray(body.video_result) ? (body.video_result as Array<Record<string, unknown>>) : [];
+	const status = typeof body.task_status === 'string' && body.task_status.trim() !== '' ? body.task_status.trim().toUpperCase() : undefined;
 	return {
-		status: String(body.task_status ?? 'UNKNOWN'),
-		model: typeof body.model === 'string' ? body.model : undefined,
+		status,
+		apiMessage: status ? undefined : readApiError(body).message,
+		model: modelIdOf(body.model),
 		requestId: typeof body.request_id === 'string' ? body.request_id : undefined,
 		videoUrl: typeof video?.url === 'string' ? video.url : undefined,
 		coverImageUrl: typeof video?.cover_image_url === 'string' ? video.cover_image_url : undefined,

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { ModelSpec, Operation, SettingName } from '../../nodes/CogVideoX/models';
-import { IMAGE_COUNT, MODELS, PROMPT_MAX_LENGTH, SETTING_NAMES, SETTINGS } from '../../nodes/CogVideoX/models';
+import { IMAGE_COUNT, MODELS, PROMPT_MAX_LENGTH, SETTING_NAMES, SETTINGS, settingsOf } from '../../nodes/CogVideoX/models';
 import { settingsToBody } from '../../nodes/CogVideoX/request';
 import type { Standin } from '../standin/server';
 import { startStandin } from '../standin/server';
@@ -25,9 +25,9 @@ const modelAndOperation = fc.constantFrom(...MODELS).chain((model) => fc.constan
 
 /** A setting the model does not take at all. */
 const unacceptedSetting = modelAndOperation
-	.filter(({ model }) => SETTING_NAMES.some((name) => model.settings[name] === undefined))
+	.filter(({ model }) => SETTING_NAMES.some((name) => settingsOf(model)[name] === undefined))
 	.chain(({ model, operation }) =>
-		fc.constantFrom(...SETTING_NAMES.filter((name) => model.settings[name] === undefined)).map((setting) => ({ model, operation, setting })),
+		fc.constantFrom(...SETTING_NAMES.filter((name) => settingsOf(model)[name] === undefined)).map((setting) => ({ model, operation, setting })),
 	)
 	.map(({ model, operation, setting }): Invalid => ({
 		model,
@@ -39,12 +39,12 @@ const unacceptedSetting = modelAndOperation
 /** A value outside the model's list for a listed setting. */
 const valueOutsideList = modelAndOperation
 	.chain(({ model, operation }) => {
-		const listed = SETTING_NAMES.filter((name) => Array.isArray(model.settings[name]));
+		const listed = SETTING_NAMES.filter((name) => Array.isArray(settingsOf(model)[name]));
 		return listed.length ? fc.constantFrom(...listed).map((setting) => ({ model, operation, setting })) : fc.constant(undefined);
 	})
 	.filter((value): value is { model: ModelSpec; operation: Operation; setting: SettingName } => value !== undefined)
 	.chain(({ model, operation, setting }) => {
-		const allowed = model.settings[setting] as ReadonlyArray<string | number>;
+		const allowed = settingsOf(model)[setting] as ReadonlyArray<string | number>;
 		const candidate =
 			SETTINGS[setting].type === 'number'
 				? fc.integer({ min: 1, max: 240 })
@@ -61,7 +61,7 @@ const promptTooLong = modelAndOperation.chain(({ model, operation }) =>
 );
 
 const userIdOutOfRange = modelAndOperation
-	.filter(({ model }) => model.settings.userId !== undefined)
+	.filter(({ model }) => settingsOf(model).userId !== undefined)
 	.chain(({ model, operation }) =>
 		fc
 			.oneof(fc.string({ minLength: 1, maxLength: 5 }), fc.string({ minLength: 129, maxLength: 200 }))

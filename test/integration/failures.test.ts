@@ -16,7 +16,17 @@ const createBodies = () =>
 
 describe('API errors become one plain line, and are not retried', () => {
 	it.each([
-		['1113 no balance', { status: 429, code: '1113' }, /^The Zhipu AI account has no balance left\. Top up the account, then run again \(HTTP 429, code 1113\)$/],
+		['1113 no balance', { status: 429, code: '1113', text: 'noBalance' as const }, /^The Zhipu AI account has no balance left: Insufficient balance or no resource package\. Please recharge\. Top up the account, then run again \(HTTP 429, code 1113\)$/],
+		[
+			'1308 usage cap, sent with HTTP 429 like a 1302',
+			{ status: 429, code: '1308', text: 'usageCap' as const, values: { number: '5', unit: 'hour', resetAt: '2026-12-02 10:00:00' } },
+			/^The account has reached its usage cap: Usage limit of 5 hour reached\. Your limit will reset at 2026-12-02 10:00:00\. Run again after the reset time the API gives, or raise the cap in the platform console \(HTTP 429, code 1308\)$/,
+		],
+		['1309 plan expired', { status: 429, code: '1309', message: 'Your plan has expired' }, /^The account’s plan has expired: Your plan has expired\. Renew the plan/],
+		['1310 weekly or monthly cap', { status: 429, code: '1310', message: 'Weekly limit reached' }, /^The account has reached its weekly or monthly cap/],
+		['1311 model not in the plan', { status: 429, code: '1311', message: 'no cogvideox-3 in this plan' }, /^The account’s plan does not include this model: no cogvideox-3 in this plan\. Choose another model/],
+		['1313 fair-use throttle', { status: 429, code: '1313', message: 'fair use' }, /^The account is throttled under the platform’s fair-use policy/],
+		['1314 package expired', { status: 429, code: '1314', message: 'package expired' }, /^The account’s package has expired/],
 		['1301 content refused', { status: 400, code: '1301' }, /^The API refused the content as unsafe or sensitive\. Change the prompt or the image \(HTTP 400, code 1301\)$/],
 		['1214 bad parameter', { status: 400, code: '1214', message: 'size is not supported' }, /^The API rejected a parameter: size is not supported \(HTTP 400, code 1214\)$/],
 		['1261 prompt too long', { status: 400, code: '1261', message: 'prompt exceeds 512' }, /^The prompt is too long for the API: prompt exceeds 512 \(HTTP 400, code 1261\)$/],
@@ -33,7 +43,7 @@ describe('API errors become one plain line, and are not retried', () => {
 	it('a wrong API key says so, and the key is not in the error', async () => {
 		const wrongKey = 'wrong-id.wrong-secret-value';
 		const error = await runError(standin, {}, { credentials: { apiKey: wrongKey, region: 'custom', baseUrl: standin.apiUrl } });
-		expect(error.message).toMatch(/^The API key was rejected\. Check the API key and region in the Zhipu AI API credential \(HTTP 401, code 1001\)$/);
+		expect(error.message).toMatch(/^The API key was rejected: Authentication failed\. Check the API key and region in the Zhipu AI API credential \(HTTP 401, code 1000\)$/);
 		expect(JSON.stringify({ message: error.message, description: error.description })).not.toContain(wrongKey);
 	});
 });
@@ -99,7 +109,7 @@ describe('download', () => {
 	it('never sends the API key to the file host, nor puts it in any output', async () => {
 		const { items, test } = await runNode(standin, { options: { pollInterval: 0.05, downloadCover: true } });
 		expect(standin.fileAuthorizationHeaders).toEqual([]);
-		const fileRequests = test.requests.filter((request) => request.url.startsWith(standin.filesOrigin));
+		const fileRequests = test.requests.filter((request) => [standin.filesOrigin, standin.coverOrigin].some((origin) => request.url.startsWith(origin)));
 		expect(fileRequests).toHaveLength(2);
 		expect(fileRequests.every((request) => !request.authenticated && !request.headers.authorization)).toBe(true);
 		expect(JSON.stringify(items[0].json)).not.toContain(standin.apiKey);
@@ -145,21 +155,29 @@ describe('many items', () => {
 		standin.setGenerationMs(5000);
 		const controller = new AbortController();
 		const before = standin.createCalls();
+		const earlier = new Set(standin.tasks.keys());
+		const until = async (condition: () => boolean) => {
+			while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+		};
 		try {
-			const started = Date.now();
 			const running = runError(
 				standin,
 				{ prompt: (i: number) => `prompt ${i}`, options: { pollInterval: 0.2, maxConcurrency: 1 } },
 				{ items: [0, 1, 2].map(() => ({ json: {} })), signal: controller.signal },
 			);
-			setTimeout(() => controller.abort(), 300);
+			// Cancel once the first task is being polled: on a loaded machine a fixed delay may come before its create.
+			await until(() => [...standin.tasks.values()].some((task) => !earlier.has(task.id) && task.polls > 0));
+			const cancelledAt = Date.now();
+			controller.abort();
 			await running;
-			expect(Date.now() - started).toBeLessThan(3000);
+			expect(Date.now() - cancelledAt).toBeLessThan(3000);
 			expect(standin.createCalls()).toBe(before + 1);
 			const task = [...standin.tasks.values()].pop()!;
-			const pollsAtCancel = task.polls;
-			await new Promise((resolve) => setTimeout(resolve, 500));
-			expect(task.polls).toBe(pollsAtCancel);
+			// A poll already on the wire may still arrive; none may be sent after that.
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			const pollsAfterCancel = task.polls;
+			await new Promise((resolve) => setTimeout(resolve, 600));
+			expect(task.polls).toBe(pollsAfterCancel);
 		} finally {
 			standin.setGenerationMs(150);
 		}

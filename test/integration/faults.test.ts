@@ -186,7 +186,7 @@ describe('poll: server trouble never abandons a task', () => {
 		standin.injectFault({ on: 'poll', status: 401, code: '1002' });
 		const error = await runError(standin, {});
 		const [task] = [...standin.tasks.values()];
-		expect(error.message).toBe(`The API key was rejected. Check the API key and region in the Zhipu AI API credential (HTTP 401, code 1002) [task ${task.id}]`);
+		expect(error.message).toBe(`The API key was rejected: stand-in fault: HTTP 401. Check the API key and region in the Zhipu AI API credential (HTTP 401, code 1002) [task ${task.id}]`);
 		expect(task.polls).toBe(1);
 	});
 });
@@ -241,7 +241,8 @@ describe('the key and the base URL', () => {
 		expect(authenticated.length).toBeGreaterThan(1);
 		expect(authenticated.every((request) => request.url.startsWith(`${standin.apiUrl}/`))).toBe(true);
 		expect(standin.apiRequests.every((request) => request.path.startsWith('/gateway/zhipu/api/paas/v4/'))).toBe(true);
-		expect(test.requests.filter((request) => !request.authenticated).every((request) => request.url.startsWith(standin.filesOrigin))).toBe(true);
+		const fileHosts = [standin.filesOrigin, standin.coverOrigin];
+		expect(test.requests.filter((request) => !request.authenticated).every((request) => fileHosts.some((origin) => request.url.startsWith(origin)))).toBe(true);
 		expect(standin.fileAuthorizationHeaders).toEqual([]);
 		expectNoKey(standin, items);
 	});

@@ -4,7 +4,7 @@ import { binaryProperty } from '../helpers/executeContext';
 import { jpeg, png, webp } from '../fixtures/images';
 import type { Standin } from '../standin/server';
 import { startStandin } from '../standin/server';
-import { runNode } from './run';
+import { runError, runNode } from './run';
 
 let standin: Standin;
 
@@ -42,8 +42,8 @@ describe('Text to Video', () => {
 				model: 'cogvideox-3',
 				status: 'SUCCESS',
 				prompt: prompts[index],
-				videoUrl: `${standin.filesOrigin}/video/${task.id}.mp4`,
-				coverImageUrl: `${standin.filesOrigin}/cover/${task.id}.png`,
+				videoUrl: task.videoUrl,
+				coverImageUrl: task.coverUrl,
 			});
 			expect(item.json.timings).toMatchObject({ polls: expect.any(Number), waitSeconds: expect.any(Number) });
 			const video = item.binary!.data;
@@ -64,22 +64,30 @@ describe('Text to Video', () => {
 	it('sends the Vidu text settings under their API names', async () => {
 		const { items } = await runNode(standin, {
 			model: 'viduq1-text',
-			videoSettings: { style: 'anime', aspectRatio: '9:16', movementAmplitude: 'large', watermark: false, userId: 'user-123456' },
+			videoSettings: { style: 'anime', aspectRatio: '9:16', movementAmplitude: 'large', userId: 'user-123456' },
 		});
-		expect(standin.tasks.get(String(items[0].json.taskId))!.body).toMatchObject({
+		expect(standin.tasks.get(String(items[0].json.taskId))!.body).toEqual({
 			model: 'viduq1-text',
+			prompt: 'A red fox runs through snow',
+			request_id: expect.any(String),
 			style: 'anime',
 			aspect_ratio: '9:16',
 			movement_amplitude: 'large',
-			watermark_enabled: false,
 			user_id: 'user-123456',
 		});
+	});
+
+	it('sends watermark_enabled to CogVideoX only: the Vidu schemas have no such field', async () => {
+		const { items } = await runNode(standin, { videoSettings: { watermark: false } });
+		expect(standin.tasks.get(String(items[0].json.taskId))!.body).toMatchObject({ watermark_enabled: false });
+		const error = await runError(standin, { model: 'viduq1-text', videoSettings: { watermark: false } });
+		expect(error.message).toBe('Video Settings › Watermark: viduq1-text does not take this setting. Remove it, or use a model that takes it: cogvideox-3, cogvideox-2');
 	});
 
 	it('takes model, size and duration from expressions, item by item', async () => {
 		const rows = [
 			{ model: 'cogvideox-3', size: '3840x2160', duration: '10' },
-			{ model: 'cogvideox-2', size: '720x480', duration: '5' },
+			{ model: 'cogvideox-2', size: '720x480', duration: '' },
 		];
 		const { items } = await runNode(standin, {
 			model: (i: number) => rows[i].model,
@@ -88,8 +96,9 @@ describe('Text to Video', () => {
 		}, { items: rows.map((row) => ({ json: row })) });
 		expect(items.map((item) => standin.tasks.get(String(item.json.taskId))!.body)).toMatchObject([
 			{ model: 'cogvideox-3', size: '3840x2160', duration: 10 },
-			{ model: 'cogvideox-2', size: '720x480', duration: 5 },
+			{ model: 'cogvideox-2', size: '720x480' },
 		]);
+		expect(standin.tasks.get(String(items[1].json.taskId))!.body).not.toHaveProperty('duration');
 		expect(items.every((item) => item.binary === undefined)).toBe(true);
 	});
 
@@ -105,8 +114,9 @@ describe('Text to Video', () => {
 		const done = await runNode(standin, { operation: 'getResult', taskId, options: { pollInterval: 0.05, downloadCover: true } });
 		expect(done.items[0].json).toMatchObject({ taskId, status: 'SUCCESS', requestId: standin.tasks.get(taskId)!.requestId });
 		expect(sha256(done.test.bytesOf(done.items[0].binary!.data))).toBe(standin.tasks.get(taskId)!.videoSha256);
+		// The cover is the JPEG the third host served, named and typed as one.
 		expect(done.test.bytesOf(done.items[0].binary!.cover)).toEqual(standin.coverBytesFor(taskId));
-		expect(done.items[0].binary!.cover).toMatchObject({ fileName: `${taskId}.png`, mimeType: 'image/png' });
+		expect(done.items[0].binary!.cover).toMatchObject({ fileName: `${taskId}.jpg`, mimeType: 'image/jpeg' });
 	});
 
 	it('called by an AI agent as a tool, answers with the video URL in JSON and no binary by default', async () => {

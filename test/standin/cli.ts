@@ -51,7 +51,7 @@ export interface StandinInfo {
 export interface TaskLog {
 	/** Create requests received, refused ones included. */
 	creates: number;
-	/** Requests for the file list: what the credential's Test button calls. */
+	/** Requests for the credential Test button's calls (the file list, the tokenizer). */
 	keyChecks: number;
 	tasks: Array<{ id: string; model: string; status: string; prompt?: string }>;
 }
@@ -61,8 +61,7 @@ function controlHandler(standin: Standin) {
 		req.resume();
 		if (req.method !== 'GET' || req.url !== '/tasks') return sendError(res, 404, '404', 'only GET /tasks');
 		const tasks = [...standin.tasks.values()].map(({ id, model, status, body }) => ({ id, model, status, prompt: body.prompt as string | undefined }));
-		const keyChecks = standin.apiRequests.filter((request) => request.method === 'GET' && request.path.split('?')[0].endsWith('/files')).length;
-		sendJson(res, 200, { creates: standin.createCalls(), keyChecks, tasks } satisfies TaskLog);
+		sendJson(res, 200, { creates: standin.createCalls(), keyChecks: standin.keyChecks(), tasks } satisfies TaskLog);
 	};
 }
 

@@ -1,5 +1,12 @@
 // A stand-in for Zhipu's video generation API (shared/API.md) on 127.0.0.1, for the node's tests.
-// Two servers: the API itself, and a separate "result file host" that must never see the API key.
+// Three servers: the API itself, a "result file host" for the videos, and a third host for the covers, as recorded
+// answers show them (API-EVIDENCE.md P5, P6); neither file host may ever see the API key.
+//
+// Its answers have the shapes recorded from the real API (API-EVIDENCE.md section 3): task ids of a timestamp and
+// hex digits, a poll answer with `id` and `usage` and the model re-cased ("CogVideoX-Flash"), JPEG covers with a
+// signed-URL query, and error texts in Chinese, or in English for a request that asks for it (Accept-Language).
+// `platform` sets which platform's docs it follows: the models and sizes it takes, and 1211 or 1214 for an unknown
+// model. `unlike` makes it differ from our reading of the real API on purpose, for the live check's own test.
 //
 // Choices where API.md leaves room (the node must cope with the real API either way):
 // - A FAIL poll answers {"model","request_id","task_status":"FAIL","error":{"message":reason}}.
@@ -12,13 +19,15 @@
 // - `firstDownloadAt` is set by the first GET of the video file, whatever it answered.
 // - setGenerationMs() applies to tasks created afterwards.
 // - A video GET for a task that is not SUCCESS (yet) answers 404, like a file that does not exist.
-import { randomInt, randomUUID, createHash } from 'node:crypto';
+import { randomBytes, randomUUID, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAuthorized } from './auth';
 import { listen, pump, readBody, sendError, sendGatewayHtml, sendJson } from './http';
 import { serveSample } from './samples';
 import { validateCreateBody } from './validate';
-import { MIN_COVER_BYTES, MIN_VIDEO_BYTES, coverPng, videoChunks, videoSha256 } from './video';
+import { type ErrorTextName, type Language, errorText } from './errorTexts';
+import { MIN_COVER_BYTES, MIN_VIDEO_BYTES, coverImage, type CoverFormat, videoChunks, videoSha256 } from './video';
+import { type StandinPlatform, checkTokenizerBody } from './models';
 
 export interface StandinOptions {
 	apiKey?: string;
@@ -33,6 +42,13 @@ export interface StandinOptions {
 	findByRequestId?: boolean;
 	videoBytes?: number;
 	coverBytes?: number;
+	/** The covers' format (default jpeg, as recorded) and the Content-Type the cover host sends (default: the format's). */
+	coverFormat?: CoverFormat;
+	coverContentType?: string;
+	/** Which platform's docs the stand-in follows (default china: BigModel, the widest model list). */
+	platform?: StandinPlatform;
+	/** Ways to differ from our reading of the real API, one by one: for the live check's test. */
+	unlike?: Partial<Record<Quirk, true>>;
 	basePath?: string;
 	/**
 	 * One fault for the task a create body asks for, met once (a soak's fault matrix): `overload` answers its first
@@ -48,6 +64,26 @@ export interface StandinOptions {
 }
 
 export type PlannedFault = 'overload' | 'pollError' | 'downloadReset' | 'fail' | 'expired';
+
+/**
+ * How an API unlike the one we read could answer, each the opposite of an assumption `npm run check:live` checks:
+ * - `noTaskStatus`: poll answers carry no task_status;
+ * - `filesNeedNoKey` / `noFilesRoute`: the credential Test's call answers 200 to a wrong key / 404 to any key;
+ * - `duplicateMakesTask`: a repeated request_id makes a second task;
+ * - `unknownModelAccepted`: a create for an unknown model makes a task;
+ * - `unknownTaskRunning`: a poll for an unknown id answers 200 PROCESSING;
+ * - `filesOnApiHost`: result files are served from the API's own host, with a text/plain cover;
+ * - `otherRequestId`: answers carry a request_id of their own, not the client's.
+ */
+export type Quirk =
+	| 'noTaskStatus'
+	| 'filesNeedNoKey'
+	| 'noFilesRoute'
+	| 'duplicateMakesTask'
+	| 'unknownModelAccepted'
+	| 'unknownTaskRunning'
+	| 'filesOnApiHost'
+	| 'otherRequestId';
 
 export interface StandinTask {
 	id: string;
@@ -67,6 +103,11 @@ export interface StandinTask {
 	firstDownloadAt?: number;
 	/** The plannedFault this task meets, if any. */
 	plannedFault?: PlannedFault;
+	/** Where the task's files are served once it succeeds. */
+	videoUrl: string;
+	coverUrl: string;
+	/** The cover's bytes as served. */
+	coverFormat: CoverFormat;
 }
 
 export interface RecordedRequest {
@@ -81,6 +122,10 @@ export type Fault =
 	/** An error answer; a create fault with `prompt` waits for a request whose prompt contains it. */
 	| { on: 'create' | 'poll'; status: number; code?: string; message?: string; prompt?: string }
 	| { on: 'create' | 'poll'; status: number; html: true }
+	/** An answer of exactly this JSON body (a recorded payload replayed; the test rewrites its hosts to loopback ones). */
+	| { on: 'create' | 'poll'; status: number; body: unknown }
+	/** An error in the API's own words (errorTexts.ts), in the language the request asks for. */
+	| { on: 'create' | 'poll'; status: number; code: string; text: ErrorTextName; values?: Record<string, string> }
 	/** The connection drops with no answer: before the task is made, or after it (the client cannot know which). */
 	| { on: 'create'; drop: 'beforeCreate' | 'afterCreate' }
 	/** The task is made at once, the answer comes only after hangMs (a client timeout). */
@@ -109,6 +154,10 @@ export interface Standin {
 	/** Materializes the mp4; refuses sizes over MAX_MATERIALIZE_BYTES (compare videoSha256 instead). */
 	videoBytesFor(taskId: string): Buffer;
 	coverBytesFor(taskId: string): Buffer;
+	/** The origin of the cover host (a third host, as recorded). */
+	coverOrigin: string;
+	/** Requests for the credential Test's calls (the file list, the tokenizer). */
+	keyChecks(): number;
 	injectFault(fault: Fault): void;
 	setGenerationMs(ms: number): void;
 	close(): Promise<void>;
@@ -132,6 +181,8 @@ class TaskRecord implements StandinTask {
 	firstPollAfterDoneAt?: number;
 	firstDownloadAt?: number;
 	readonly coverSha256: string;
+	videoUrl = '';
+	coverUrl = '';
 	private videoHash?: string;
 
 	constructor(
@@ -143,8 +194,13 @@ class TaskRecord implements StandinTask {
 		readonly finishAt: number,
 		readonly videoSize: number,
 		readonly coverSize: number,
+		readonly coverFormat: CoverFormat,
 	) {
-		this.coverSha256 = createHash('sha256').update(coverPng(id, coverSize)).digest('hex');
+		this.coverSha256 = createHash('sha256').update(this.coverBytes()).digest('hex');
+	}
+
+	coverBytes(): Buffer {
+		return coverImage(this.coverFormat, this.id, this.coverSize);
 	}
 
 	get status(): StandinTask['status'] {
@@ -161,6 +217,10 @@ class TaskRecord implements StandinTask {
 
 interface Config {
 	apiKey: string;
+	coverFormat: CoverFormat;
+	coverContentType?: string;
+	platform: StandinPlatform;
+	unlike: Partial<Record<Quirk, true>>;
 	generationMs: number;
 	generationMsFor?: StandinOptions['generationMsFor'];
 	plannedFault?: StandinOptions['plannedFault'];
@@ -176,6 +236,10 @@ interface Config {
 function configFrom(options: StandinOptions): Config {
 	const config = {
 		apiKey: options.apiKey ?? 'test-id.test-secret',
+		coverFormat: options.coverFormat ?? 'jpeg',
+		coverContentType: options.coverContentType,
+		platform: options.platform ?? 'china',
+		unlike: options.unlike ?? {},
 		generationMs: options.generationMs ?? 300,
 		generationMsFor: options.generationMsFor,
 		plannedFault: options.plannedFault,
@@ -188,13 +252,29 @@ function configFrom(options: StandinOptions): Config {
 		keepImageData: options.keepImageData ?? true,
 	};
 	if (config.videoBytes < MIN_VIDEO_BYTES) throw new Error(`videoBytes must be at least ${MIN_VIDEO_BYTES}`);
-	if (config.coverBytes < MIN_COVER_BYTES) throw new Error(`coverBytes must be at least ${MIN_COVER_BYTES}`);
+	if (config.coverBytes < MIN_COVER_BYTES[config.coverFormat]) throw new Error(`coverBytes must be at least ${MIN_COVER_BYTES[config.coverFormat]}`);
 	return config;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
 	const value = req.headers[name];
 	return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** The language of the API's error texts: English where the request asks for it (Z.ai's Accept-Language), else Chinese. */
+function languageOf(req: IncomingMessage): Language {
+	return /^\s*en\b/i.test(header(req, 'accept-language') ?? '') ? 'en' : 'zh';
+}
+
+/** A task id as the real API makes them: a timestamp to the second and 16 hex digits (API-EVIDENCE.md D17). */
+function realLikeId(now = new Date()): string {
+	const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
+	return `${stamp}${randomBytes(8).toString('hex')}`;
+}
+
+/** The model as poll answers name it: the CogVideoX models re-cased, as recorded ("CogVideoX-Flash"). */
+function recased(model: string): string {
+	return model.replace(/^cogvideox/, 'CogVideoX').replace(/-flash$/, '-Flash');
 }
 
 function parseJson(buffer: Buffer): { ok: true; value: unknown } | { ok: false; text: string } {
@@ -229,14 +309,16 @@ class StandinImpl {
 	readonly fileRequests: RecordedRequest[] = [];
 	readonly fileAuthorizationHeaders: string[] = [];
 	filesOrigin = '';
+	coverOrigin = '';
+	apiOrigin = '';
 	private readonly faults: Fault[] = [];
 	private readonly byRequestId = new Map<string, TaskRecord>();
+	/** The cover host's file names, each a task's. */
+	private readonly coverKeys = new Map<string, TaskRecord>();
 	/** request_ids whose planned overload was answered already. */
 	private readonly overloaded = new Set<string>();
-	// Ids look like the real ones (19 digits, dash, counter) and differ between stand-in instances.
-	private readonly idPrefix = `81517132849${String(randomInt(10_000_000, 99_999_999))}`;
-	private taskCount = 0;
 	private creates = 0;
+	keyCheckCount = 0;
 	/** Creates refused with 1302 by the concurrencyLimit option. */
 	concurrencyRefusals = 0;
 
@@ -263,8 +345,7 @@ class StandinImpl {
 	}
 
 	coverBytesFor(taskId: string): Buffer {
-		const task = this.requireTask(taskId);
-		return coverPng(task.id, task.coverSize);
+		return this.requireTask(taskId).coverBytes();
 	}
 
 	private requireTask(taskId: string): TaskRecord {
@@ -279,7 +360,7 @@ class StandinImpl {
 		return index < 0 ? undefined : (this.faults.splice(index, 1)[0] as Extract<Fault, { on: K }>);
 	}
 
-	private sendFault(res: ServerResponse, fault: Extract<Fault, { on: 'create' | 'poll' }>): void {
+	private sendFault(req: IncomingMessage, res: ServerResponse, fault: Extract<Fault, { on: 'create' | 'poll' }>): void {
 		if ('drop' in fault) return void res.socket?.destroy();
 		if ('invalidJson' in fault) {
 			res.writeHead(200, { 'Content-Type': 'application/json' });
@@ -287,6 +368,8 @@ class StandinImpl {
 		}
 		if ('hangMs' in fault) return;
 		if ('html' in fault) return sendGatewayHtml(res, fault.status);
+		if ('body' in fault) return sendJson(res, fault.status, fault.body);
+		if ('text' in fault) return this.sendApiError(req, res, fault.status, fault.code, fault.text, fault.values);
 		const code = fault.code ?? DEFAULT_FAULT_CODES[fault.status] ?? '1234';
 		sendError(res, fault.status, code, fault.message ?? `stand-in fault: HTTP ${fault.status}`);
 	}
@@ -310,43 +393,84 @@ class StandinImpl {
 		const pollPrefix = `${base}/async-result/`;
 		const pollId = route.startsWith(pollPrefix) ? decodeURIComponent(route.slice(pollPrefix.length)) : '';
 		if (req.method === 'GET' && pollId !== '' && !pollId.includes('/')) return this.poll(req, res, pollId);
-		// The file list: free, needs a valid key, so the credential's Test button uses it.
-		if (req.method === 'GET' && route === `${base}/files`) {
-			if (this.authorized(req, res)) sendJson(res, 200, { object: 'list', data: [], has_more: false });
-			return;
-		}
+		// The credential Test's calls: free, and they need a valid key (credentials/ZhipuAiApi.credentials.ts).
+		if (req.method === 'GET' && route === `${base}/files` && !this.config.unlike.noFilesRoute) return this.listFiles(req, res, path);
+		if (req.method === 'POST' && route === `${base}/tokenizer`) return this.tokenize(req, res, parsed);
+		if (this.config.unlike.filesOnApiHost && req.method === 'GET') return this.handleFiles(req, res);
 		sendError(res, 404, '1214', `no route ${req.method ?? ''} ${route}`);
 	};
+
+	/** GET /files (BigModel's file list): `purpose` is required, `limit` 1 to 100. */
+	private listFiles(req: IncomingMessage, res: ServerResponse, path: string): void {
+		this.keyCheckCount++;
+		if (!this.config.unlike.filesNeedNoKey && !this.authorized(req, res)) return;
+		const query = new URL(path, 'http://standin').searchParams;
+		const purpose = query.get('purpose');
+		if (!purpose || !['batch', 'file-extract', 'code-interpreter', 'agent'].includes(purpose)) {
+			return this.sendApiError(req, res, 400, '1214', 'paramInvalid', { field: 'purpose' });
+		}
+		const limit = query.get('limit');
+		if (limit !== null && !(Number.isInteger(Number(limit)) && Number(limit) >= 1 && Number(limit) <= 100)) {
+			return this.sendApiError(req, res, 400, '1214', 'paramInvalid', { field: 'limit' });
+		}
+		sendJson(res, 200, { object: 'list', data: [], has_more: false });
+	}
+
+	/** POST /tokenizer (both platforms): counts a prompt's tokens, makes nothing. */
+	private tokenize(req: IncomingMessage, res: ServerResponse, parsed: ReturnType<typeof parseJson> | undefined): void {
+		this.keyCheckCount++;
+		if (!this.config.unlike.filesNeedNoKey && !this.authorized(req, res)) return;
+		const problem = checkTokenizerBody(parsed?.ok ? parsed.value : undefined, this.config.platform);
+		if (problem) return this.sendApiError(req, res, 400, '1214', 'paramInvalid', { field: problem });
+		const id = realLikeId();
+		sendJson(res, 200, { id, request_id: id, created: Math.floor(Date.now() / 1000), usage: { prompt_tokens: 9 } });
+	}
+
+	/** An error answer in the API's own words, in the language the request asked for. */
+	private sendApiError(req: IncomingMessage, res: ServerResponse, status: number, code: string, text: Parameters<typeof errorText>[0], values: Record<string, string> = {}): void {
+		sendError(res, status, code, errorText(text, languageOf(req), values));
+	}
 
 	private async create(req: IncomingMessage, res: ServerResponse, tooLarge: boolean, parsed: ReturnType<typeof parseJson> | undefined): Promise<void> {
 		this.creates++;
 		const fault = this.takeFault('create', (candidate) => appliesTo(candidate, parsed?.ok ? parsed.value : undefined));
 		// These two make the task first, then fail to answer in time or at all.
 		const afterCreate = fault && (('drop' in fault && fault.drop === 'afterCreate') || 'hangMs' in fault) ? fault : undefined;
-		if (fault && !afterCreate) return this.sendFault(res, fault);
+		if (fault && !afterCreate) return this.sendFault(req, res, fault);
 		if (!this.authorized(req, res)) return;
 		if (tooLarge) return sendError(res, 413, '1214', `request body exceeds ${MAX_BODY_BYTES} bytes`);
 		if (!parsed?.ok) return sendError(res, 400, '1214', 'request body is not valid JSON');
-		const problem = validateCreateBody(parsed.value);
-		if (problem) return sendError(res, problem.status, problem.code, problem.message);
+		const problem = validateCreateBody(parsed.value, this.config.platform);
+		if (problem?.unknownModel && this.config.unlike.unknownModelAccepted) {
+			// An API unlike ours: it takes any model.
+		} else if (problem?.unknownModel) {
+			return this.sendApiError(req, res, 400, this.config.platform === 'international' ? '1214' : '1211', 'unknownModel');
+		} else if (problem) {
+			return sendError(res, problem.status, problem.code, problem.message);
+		}
 		const body = parsed.value as Record<string, unknown>;
 		if (!this.config.keepImageData) body.image_url = shortenDataUrls(body.image_url);
 		if (this.config.plannedFault?.(body) === 'overload' && !this.overloaded.has(body.request_id as string)) {
 			this.overloaded.add(body.request_id as string);
-			return sendError(res, 503, '1305', 'the model is overloaded, try again later (stand-in planned fault)');
+			return this.sendApiError(req, res, 429, '1305', 'overloaded');
 		}
 		if (this.atConcurrencyLimit(body)) {
 			this.concurrencyRefusals++;
-			return sendError(res, 429, '1302', 'concurrency limit reached for this account');
+			return this.sendApiError(req, res, 429, '1302', 'rateLimit');
 		}
-		if (this.config.duplicateRequest === '1231' && this.byRequestId.has(body.request_id as string)) {
-			return sendError(res, 400, '1231', `request_id ${String(body.request_id)} already exists`);
+		if (this.config.duplicateRequest === '1231' && !this.config.unlike.duplicateMakesTask && this.byRequestId.has(body.request_id as string)) {
+			return this.sendApiError(req, res, 400, '1231', 'duplicate', { requestId: String(body.request_id) });
 		}
 		const task = this.findOrCreateTask(body);
-		if (afterCreate && 'drop' in afterCreate) return this.sendFault(res, afterCreate);
+		if (afterCreate && 'drop' in afterCreate) return this.sendFault(req, res, afterCreate);
 		if (afterCreate && 'hangMs' in afterCreate) await new Promise((resolve) => setTimeout(resolve, afterCreate.hangMs));
 		if (res.destroyed) return;
-		sendJson(res, 200, { model: task.model, id: task.id, request_id: task.requestId, task_status: 'PROCESSING' });
+		sendJson(res, 200, { id: task.id, model: task.model, request_id: this.requestIdOf(task), task_status: 'PROCESSING' });
+	}
+
+	/** The request_id answers carry: the client's (or, made up by the platform, the task id), unless told otherwise. */
+	private requestIdOf(task: TaskRecord): string {
+		return this.config.unlike.otherRequestId ? `other-${task.id}` : task.requestId;
 	}
 
 	/** A new request (not a repeated request_id) while the account's PROCESSING tasks fill its limit. */
@@ -359,13 +483,21 @@ class StandinImpl {
 
 	private findOrCreateTask(body: Record<string, unknown>): TaskRecord {
 		const requested = body.request_id as string | undefined;
-		const existing = requested === undefined ? undefined : this.byRequestId.get(requested);
+		const existing = requested === undefined || this.config.unlike.duplicateMakesTask ? undefined : this.byRequestId.get(requested);
 		if (existing) return existing;
 		const now = Date.now();
-		const id = `${this.idPrefix}-${++this.taskCount}`;
-		const requestId = requested ?? `standin-${randomUUID()}`;
+		const id = realLikeId(new Date(now));
+		// Without a client request_id the platform uses the task id (API-EVIDENCE.md P4).
+		const requestId = requested ?? id;
 		const generationMs = this.config.generationMsFor?.(body) ?? this.config.generationMs;
-		const task = new TaskRecord(id, requestId, body.model as string, body, now, now + generationMs, this.config.videoBytes, this.config.coverBytes);
+		const task = new TaskRecord(id, requestId, body.model as string, body, now, now + generationMs, this.config.videoBytes, this.config.coverBytes, this.config.coverFormat);
+		// Recorded links: the video on the file host, the cover on a third host with a signed-URL query.
+		const fileKey = randomUUID();
+		task.videoUrl = `${this.config.unlike.filesOnApiHost ? this.apiOrigin : this.filesOrigin}/video/${id}.mp4`;
+		task.coverUrl = this.config.unlike.filesOnApiHost
+			? `${this.apiOrigin}/cover/${id}.txt`
+			: `${this.coverOrigin}/${fileKey}_cover_0.${task.coverFormat}?Expires=${Math.floor(now / 1000) + 86400}&Signature=${randomBytes(12).toString('base64url')}`;
+		this.coverKeys.set(fileKey, task);
 		const failure = this.takeFault('taskFail', (fault) => appliesTo(fault, body));
 		if (failure) task.failReason = failure.reason ?? 'video generation failed (stand-in taskFail fault)';
 		task.plannedFault = this.config.plannedFault?.(body);
@@ -379,20 +511,24 @@ class StandinImpl {
 		const task = this.tasks.get(id) ?? (this.config.findByRequestId ? this.byRequestId.get(id) : undefined);
 		if (task) task.polls++;
 		const fault = this.takeFault('poll');
-		if (fault) return this.sendFault(res, fault);
+		if (fault) return this.sendFault(req, res, fault);
 		if (task && this.meetsPlanned(task, 'pollError')) return sendError(res, 500, '500', 'internal error (stand-in planned fault)');
 		if (!this.authorized(req, res)) return;
-		if (!task) return sendError(res, 404, '1214', 'task not found');
+		if (!task && this.config.unlike.unknownTaskRunning) return sendJson(res, 200, { id, task_status: 'PROCESSING' });
+		if (!task) return this.sendApiError(req, res, 404, '1214', 'taskNotFound');
 		sendJson(res, 200, this.pollAnswer(task));
 	}
 
+	/** A poll answer as recorded (API-EVIDENCE.md P5): the id, the model re-cased, usage, and the files on success. */
 	private pollAnswer(task: TaskRecord): Record<string, unknown> {
 		const status = task.status;
-		const answer: Record<string, unknown> = { model: task.model, request_id: task.requestId, task_status: status };
+		const answer: Record<string, unknown> = { id: task.id, model: recased(task.model), request_id: this.requestIdOf(task), task_status: status };
+		if (this.config.unlike.noTaskStatus) delete answer.task_status;
 		if (status !== 'PROCESSING') task.firstPollAfterDoneAt ??= Date.now();
 		if (status === 'SUCCESS') {
-			const url = this.takeFault('result')?.videoUrl ?? `${this.filesOrigin}/video/${task.id}.mp4`;
-			answer.video_result = [{ url, cover_image_url: `${this.filesOrigin}/cover/${task.id}.png` }];
+			answer.usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+			const url = this.takeFault('result')?.videoUrl ?? task.videoUrl;
+			answer.video_result = [{ url, cover_image_url: task.coverUrl }];
 		}
 		if (status === 'FAIL') answer.error = { message: task.failReason };
 		return answer;
@@ -408,8 +544,7 @@ class StandinImpl {
 	private authorized(req: IncomingMessage, res: ServerResponse): boolean {
 		const auth = header(req, 'authorization');
 		if (isAuthorized(auth, this.config.apiKey)) return true;
-		const why = auth === undefined ? 'Authorization header is missing' : 'API key is invalid';
-		sendError(res, 401, '1001', `authentication failed: ${why}`);
+		this.sendApiError(req, res, 401, auth === undefined ? '1001' : '1000', auth === undefined ? 'authMissing' : 'authInvalid');
 		return false;
 	}
 
@@ -423,12 +558,24 @@ class StandinImpl {
 		if (auth !== undefined) this.fileAuthorizationHeaders.push(auth);
 		const route = path.split('?')[0];
 		const video = /^\/video\/([^/]+)\.mp4$/.exec(route);
-		const cover = /^\/cover\/([^/]+)\.png$/.exec(route);
+		const onApiHost = /^\/cover\/([^/]+)\.txt$/.exec(route);
 		if (req.method !== 'GET' && req.method !== 'HEAD') return sendStorageError(res, 405);
 		if (video) return this.serveVideo(req, res, decodeURIComponent(video[1]), auth);
-		if (cover) return this.serveCover(req, res, decodeURIComponent(cover[1]), auth);
+		if (onApiHost && this.config.unlike.filesOnApiHost) return this.serveCover(req, res, this.tasks.get(onApiHost[1]), auth, 'text/plain');
 		if (serveSample(req, res, route)) return;
 		sendStorageError(res, 404);
+	};
+
+	/** The third host: the covers, by their file name (`<key>_cover_0.jpeg`), whatever the query. */
+	handleCovers = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+		req.resume();
+		const path = req.url ?? '/';
+		this.fileRequests.push({ method: req.method ?? '', path, headers: { ...req.headers }, at: Date.now() });
+		const auth = header(req, 'authorization');
+		if (auth !== undefined) this.fileAuthorizationHeaders.push(auth);
+		if (req.method !== 'GET' && req.method !== 'HEAD') return sendStorageError(res, 405);
+		const key = /^\/([^/]+)_cover_0\.[a-z]+$/.exec(path.split('?')[0])?.[1];
+		this.serveCover(req, res, key === undefined ? undefined : this.coverKeys.get(key), auth);
 	};
 
 	private async serveVideo(req: IncomingMessage, res: ServerResponse, id: string, auth: string | undefined): Promise<void> {
@@ -461,13 +608,13 @@ class StandinImpl {
 		res.socket?.destroy();
 	}
 
-	private serveCover(req: IncomingMessage, res: ServerResponse, id: string, auth: string | undefined): void {
+	private serveCover(req: IncomingMessage, res: ServerResponse, task: TaskRecord | undefined, auth: string | undefined, contentType?: string): void {
 		if (auth !== undefined) return sendStorageError(res, 401);
-		const task = this.tasks.get(id);
 		if (!task || task.status !== 'SUCCESS') return sendStorageError(res, 404);
-		const png = coverPng(task.id, task.coverSize);
-		res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': png.length });
-		res.end(req.method === 'HEAD' ? undefined : png);
+		const bytes = contentType ? Buffer.from('not an image') : task.coverBytes();
+		const type = contentType ?? this.config.coverContentType ?? `image/${task.coverFormat}`;
+		res.writeHead(200, { 'Content-Type': type, 'Content-Length': bytes.length });
+		res.end(req.method === 'HEAD' ? undefined : bytes);
 	}
 }
 
@@ -483,10 +630,15 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
 	const impl = new StandinImpl(configFrom(options));
 	const api = await listen(impl.handleApi);
 	const files = await listen(impl.handleFiles);
+	const covers = await listen(impl.handleCovers);
+	impl.apiOrigin = api.origin;
 	impl.filesOrigin = files.origin;
+	impl.coverOrigin = covers.origin;
 	return {
 		apiUrl: `${api.origin}${impl.config.basePath}`,
 		filesOrigin: files.origin,
+		coverOrigin: covers.origin,
+		keyChecks: () => impl.keyCheckCount,
 		apiKey: impl.config.apiKey,
 		tasks: impl.tasks,
 		apiRequests: impl.apiRequests,
@@ -499,7 +651,7 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
 		injectFault: (fault) => impl.injectFault(fault),
 		setGenerationMs: (ms) => impl.setGenerationMs(ms),
 		close: async () => {
-			await Promise.all([api.close(), files.close()]);
+			await Promise.all([api.close(), files.close(), covers.close()]);
 		},
 	};
 }

@@ -2,12 +2,14 @@
 // Image sizes are read with the image-size package, independently of the node's own header reader.
 import { imageSize } from 'image-size';
 
-import { MAX_IMAGE_BYTES, MAX_PROMPT_CHARS, MODELS, allowedFields, type Family, type ModelRule, type PixelRule } from './models';
+import { MAX_IMAGE_BYTES, MAX_PROMPT_CHARS, MODELS, allowedFields, optionsOn, type Family, type ModelRule, type PixelRule, type StandinPlatform } from './models';
 
 export interface ApiError {
 	status: number;
 	code: string;
 	message: string;
+	/** The model is not one the platform lists: the server answers in the API's own words. */
+	unknownModel?: true;
 }
 
 type Body = Record<string, unknown>;
@@ -19,32 +21,33 @@ function invalid(message: string, code = '1214'): ApiError {
 	return { status: 400, code, message };
 }
 
-/** Returns the first problem with the body, or undefined when the model would accept it. */
-export function validateCreateBody(body: unknown): ApiError | undefined {
+/** Returns the first problem with the body, or undefined when the platform's model would accept it. */
+export function validateCreateBody(body: unknown, platform: StandinPlatform = 'china'): ApiError | undefined {
 	if (typeof body !== 'object' || body === null || Array.isArray(body)) return invalid('request body must be a JSON object');
 	const b = body as Body;
 	if (typeof b.model !== 'string' || b.model === '') return invalid('model is required');
 	const rule = MODELS[b.model];
-	if (!rule) return invalid(`model ${b.model} does not exist`, '1211');
+	if (!rule || !rule.platforms.includes(platform)) return { ...invalid(`model ${b.model} does not exist`, '1211'), unknownModel: true };
 	return (
-		checkFieldNames(b, rule) ??
+		checkFieldNames(b, rule, platform) ??
 		checkCommonTypes(b) ??
 		checkPrompt(b, rule) ??
 		checkImages(b, rule) ??
-		checkOptions(b, rule)
+		checkOptions(b, rule, platform)
 	);
 }
 
-function checkFieldNames(b: Body, rule: ModelRule): ApiError | undefined {
-	const allowed = new Set(allowedFields(rule));
+function checkFieldNames(b: Body, rule: ModelRule, platform: StandinPlatform): ApiError | undefined {
+	const allowed = new Set(allowedFields(rule, platform));
 	const extra = Object.keys(b).find((k) => !allowed.has(k));
 	return extra === undefined ? undefined : invalid(`parameter ${extra} is not supported by model ${b.model as string}`);
 }
 
 function checkCommonTypes(b: Body): ApiError | undefined {
 	if ('prompt' in b && typeof b.prompt !== 'string') return invalid('prompt must be a string');
-	if ('request_id' in b && (typeof b.request_id !== 'string' || b.request_id === '')) {
-		return invalid('request_id must be a non-empty string');
+	// Z.ai's newest spec: 6 to 64 characters (API-EVIDENCE.md D11).
+	if ('request_id' in b && (typeof b.request_id !== 'string' || b.request_id.length < 6 || b.request_id.length > 64)) {
+		return invalid('request_id must be a string of 6 to 64 characters');
 	}
 	if ('user_id' in b) {
 		const ok = typeof b.user_id === 'string' && b.user_id.length >= 6 && b.user_id.length <= 128;
@@ -165,8 +168,8 @@ function looksLikeWebp(base64: string): boolean {
 	return head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP';
 }
 
-function checkOptions(b: Body, rule: ModelRule): ApiError | undefined {
-	for (const [field, values] of Object.entries(rule.options)) {
+function checkOptions(b: Body, rule: ModelRule, platform: StandinPlatform): ApiError | undefined {
+	for (const [field, values] of Object.entries(optionsOn(rule, platform))) {
 		if (!(field in b)) continue;
 		const value = b[field];
 		if (values === undefined) {

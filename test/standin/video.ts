@@ -13,8 +13,11 @@ const MAX_BOX32 = 0xffffffff;
 const media = (file: string): Buffer => readFileSync(join(__dirname, 'media', file));
 /** 4 s of 640x360 H.264, moov before mdat (a browser plays it while it loads). */
 const CLIP = media('clip.mp4');
-/** A frame of the clip, the cover image. */
+/** A frame of the clip, the cover image, as PNG and as JPEG: the real API serves covers as either. */
 const COVER_FRAME = media('cover.png');
+const COVER_JPEG = media('cover.jpg');
+
+export type CoverFormat = 'png' | 'jpeg';
 
 /** Header of a free box of `boxSize` bytes (header included), with a 64-bit size past 4 GiB. */
 function freeBoxHeader(boxSize: number): Buffer {
@@ -77,11 +80,40 @@ function paddedTo(image: Buffer, seed: string, size: number): Buffer {
 	return Buffer.concat([head, pngChunk('stDn', pad), IEND]);
 }
 
-/** The cover frame and an empty padding chunk. */
-export const MIN_COVER_BYTES = COVER_FRAME.length + 12;
+/** The cover frame and the smallest padding: an empty PNG chunk, or an empty JPEG comment segment. */
+export const MIN_COVER_BYTES: Record<CoverFormat, number> = { png: COVER_FRAME.length + 12, jpeg: COVER_JPEG.length + 4 };
 
 /** The cover image of a task: a frame of the clip, padded per task to `size` bytes. */
 export function coverPng(seed: string, size: number): Buffer {
-	if (size < MIN_COVER_BYTES) throw new Error(`coverBytes must be at least ${MIN_COVER_BYTES} (the frame and an empty padding chunk)`);
+	if (size < MIN_COVER_BYTES.png) throw new Error(`coverBytes must be at least ${MIN_COVER_BYTES.png} (the frame and an empty padding chunk)`);
 	return paddedTo(COVER_FRAME, seed, size);
+}
+
+/** The largest JPEG segment's data: its length field counts itself, and holds at most 65535. */
+const MAX_SEGMENT_DATA = 65533;
+
+/**
+ * The JPEG cover of a task, padded to `size` bytes with comment segments (FF FE, length, data) after its start
+ * marker, which decoders skip. A segment takes 4 bytes besides its data, so each leaves at least that much.
+ */
+export function coverJpeg(seed: string, size: number): Buffer {
+	if (size !== COVER_JPEG.length && size < MIN_COVER_BYTES.jpeg) {
+		throw new Error(`coverBytes must be at least ${MIN_COVER_BYTES.jpeg} (the frame and a comment segment)`);
+	}
+	const fill = createHash('sha256').update(`cover:${seed}`).digest();
+	const segments: Buffer[] = [];
+	for (let left = size - COVER_JPEG.length; left > 0; ) {
+		let data = Math.min(MAX_SEGMENT_DATA, left - 4);
+		if (left - 4 - data > 0 && left - 4 - data < 4) data -= 4;
+		const segment = Buffer.alloc(4 + data, fill);
+		segment.writeUInt16BE(0xfffe, 0);
+		segment.writeUInt16BE(data + 2, 2);
+		segments.push(segment);
+		left -= 4 + data;
+	}
+	return Buffer.concat([COVER_JPEG.subarray(0, 2), ...segments, COVER_JPEG.subarray(2)]);
+}
+
+export function coverImage(format: CoverFormat, seed: string, size: number): Buffer {
+	return format === 'jpeg' ? coverJpeg(seed, size) : coverPng(seed, size);
 }

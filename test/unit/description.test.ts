@@ -6,8 +6,8 @@ import type { INode, INodeProperties, INodeParameters } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
 import { CogVideoX } from '../../nodes/CogVideoX/CogVideoX.node';
-import { sizeOptions } from '../../nodes/CogVideoX/actions/fields';
-import { MODELS, modelsFor, SETTING_NAMES } from '../../nodes/CogVideoX/models';
+import { modelOptions, sizeOptions } from '../../nodes/CogVideoX/actions/fields';
+import { MODELS, modelsFor, SETTING_NAMES, settingsOf } from '../../nodes/CogVideoX/models';
 import type { Operation } from '../../nodes/CogVideoX/models';
 import { OPTION_DEFAULTS } from '../../nodes/CogVideoX/prepare';
 
@@ -34,6 +34,22 @@ describe('Model lists', () => {
 		expect(modelsFor(operation).map((model) => model.id)).toContain(fields[0].default);
 	});
 
+	it('loads the list for the credential’s platform in the editor (getModels), with the static list as its fallback', () => {
+		const fields = properties.filter((property) => property.name === 'model');
+		expect(fields.every((field) => field.typeOptions?.loadOptionsMethod === 'getModels')).toBe(true);
+	});
+
+	it('offers on International (api.z.ai) only the models Z.ai lists: cogvideox-3, and the Vidu models with a note', () => {
+		const ids = (operation: Operation, platform: 'china' | 'international') => modelOptions(operation, platform).map((option) => option.value);
+		expect(ids('textToVideo', 'international')).toEqual(['cogvideox-3', 'viduq1-text']);
+		expect(ids('imageToVideo', 'international')).toEqual(['cogvideox-3', 'viduq1-image', 'vidu2-image']);
+		expect(ids('textToVideo', 'china')).toEqual(['cogvideox-3', 'cogvideox-2', 'cogvideox-flash', 'viduq1-text']);
+		const vidu = modelOptions('textToVideo', 'international').find((option) => option.value === 'viduq1-text');
+		expect(vidu?.description).toMatch(/z\.ai: listed in the z\.ai console, no longer in its API reference/);
+		const flash = modelOptions('textToVideo').find((option) => option.value === 'cogvideox-flash');
+		expect(flash?.description).toMatch(/China platform only/);
+	});
+
 	it('matches the operations the issue names', () => {
 		expect(modelsFor('textToVideo').map((model) => model.id)).toEqual(['cogvideox-3', 'cogvideox-2', 'cogvideox-flash', 'viduq1-text']);
 		expect(modelsFor('imageToVideo').map((model) => model.id)).toEqual(['cogvideox-3', 'cogvideox-2', 'cogvideox-flash', 'viduq1-image', 'vidu2-image']);
@@ -45,12 +61,14 @@ describe('Model lists', () => {
 describe('Video Settings show only what the chosen model takes', () => {
 	it.each([
 		['textToVideo', 'cogvideox-3', ['duration', 'fps', 'quality', 'size', 'userId', 'watermark', 'withAudio']],
-		['textToVideo', 'cogvideox-2', ['duration', 'fps', 'quality', 'size', 'userId', 'watermark', 'withAudio']],
+		// cogvideox-2's current schema has no duration; the Vidu schemas have no watermark_enabled (D7, D9).
+		['textToVideo', 'cogvideox-2', ['fps', 'quality', 'size', 'userId', 'watermark', 'withAudio']],
 		['textToVideo', 'cogvideox-flash', []],
-		['textToVideo', 'viduq1-text', ['aspectRatio', 'movementAmplitude', 'style', 'userId', 'watermark']],
-		['imageToVideo', 'viduq1-image', ['movementAmplitude', 'userId', 'watermark', 'withAudio']],
-		['firstLastFrame', 'vidu2-start-end', ['movementAmplitude', 'size', 'userId', 'watermark', 'withAudio']],
-		['referenceToVideo', 'vidu2-reference', ['aspectRatio', 'movementAmplitude', 'userId', 'watermark', 'withAudio']],
+		['textToVideo', 'viduq1-text', ['aspectRatio', 'movementAmplitude', 'style', 'userId']],
+		// With Audio is Z.ai's reading for viduq1-image: shown, and refused on China by the run (D8).
+		['imageToVideo', 'viduq1-image', ['movementAmplitude', 'userId', 'withAudio']],
+		['firstLastFrame', 'vidu2-start-end', ['movementAmplitude', 'size', 'userId', 'withAudio']],
+		['referenceToVideo', 'vidu2-reference', ['aspectRatio', 'movementAmplitude', 'userId', 'withAudio']],
 	] as Array<[Operation, string, string[]]>)('%s with %s', (operation, model, expected) => {
 		expect(shownSettings(operation, model)).toEqual(expected);
 	});
@@ -59,16 +77,18 @@ describe('Video Settings show only what the chosen model takes', () => {
 		expect(shownSettings('textToVideo', '={{ $json.model }}')).toEqual([...SETTING_NAMES].sort());
 	});
 
-	it('shows a setting only for models that take it', () => {
+	it('shows a setting only for models that take it on some platform', () => {
 		for (const model of MODELS) {
 			for (const setting of shownSettings(model.operations[0], model.id)) {
-				expect(model.settings[setting as keyof typeof model.settings]).toBeDefined();
+				expect(settingsOf(model)[setting as keyof ReturnType<typeof settingsOf>]).toBeDefined();
 			}
 		}
 	});
 
-	it('lists the chosen model’s sizes in the Size field, and every size for an expression', () => {
+	it('lists the chosen model’s sizes on the credential’s platform in the Size field, and every size for an expression', () => {
 		expect(sizeOptions('vidu2-start-end').map((option) => option.value)).toEqual(['1280x720', '480x360']);
+		expect(sizeOptions('vidu2-start-end', 'china').map((option) => option.value)).toEqual(['1280x720', '480x360']);
+		expect(sizeOptions('vidu2-start-end', 'international').map((option) => option.value)).toEqual(['1280x720']);
 		expect(sizeOptions('cogvideox-2').map((option) => option.value)).toContain('720x480');
 		expect(sizeOptions('={{ $json.model }}').map((option) => option.value)).toEqual(
 			expect.arrayContaining(['3840x2160', '720x480', '480x360']),

@@ -1,20 +1,56 @@
 /** Parameters that several operations share, built from the per-model table so the editor and validation agree. */
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import type { Operation, SettingName } from '../models';
-import { ASPECT_RATIOS, choicesOf, findModel, MODELS, modelsFor, modelsOfferingChoice, MOVEMENT_AMPLITUDES, PROMPT_MAX_LENGTH, QUALITIES, SETTINGS, STYLES, USER_ID_LENGTH } from '../models';
+import type { ModelSpec, Operation, Platform, SettingName } from '../models';
+import {
+	ASPECT_RATIOS,
+	choicesOf,
+	findModel,
+	MODELS,
+	modelsFor,
+	modelsOfferingChoice,
+	MOVEMENT_AMPLITUDES,
+	PROMPT_MAX_LENGTH,
+	QUALITIES,
+	SETTINGS,
+	settingsOf,
+	STYLES,
+	USER_ID_LENGTH,
+} from '../models';
 
 export const GENERATE_OPERATIONS: Operation[] = ['textToVideo', 'imageToVideo', 'firstLastFrame', 'referenceToVideo'];
 export const IMAGE_OPERATIONS: Operation[] = ['imageToVideo', 'firstLastFrame', 'referenceToVideo'];
 
+/** Where the model is offered, said plainly: a China-only model, or a source that is uncertain. */
+function platformNote(model: ModelSpec, platform?: Platform): string {
+	if (!model.platforms.international) return platform === 'china' ? '' : ' (China platform only)';
+	const note = model.platforms.international.note;
+	return note && platform !== 'china' ? ` (z.ai: ${note})` : '';
+}
+
+/** A model as an option of the Model list, on the credential's platform (undefined: any). */
+export function modelOption(model: ModelSpec, platform?: Platform): INodePropertyOptions {
+	return { name: model.displayName, value: model.id, description: `${model.description}${platformNote(model, platform)}` };
+}
+
+/** The Model list of an operation on a platform: what the editor shows once it knows the credential. */
+export function modelOptions(operation: Operation, platform?: Platform): INodePropertyOptions[] {
+	return modelsFor(operation, platform).map((model) => modelOption(model, platform));
+}
+
+/**
+ * The Model parameter of an operation. The editor loads the list for the credential's platform (getModels); the
+ * static list, every model of the operation, is what n8n shows before that and what a tool's schema names.
+ */
 export function modelField(operation: Operation, defaultModel: string): INodeProperties {
 	return {
 		displayName: 'Model',
 		name: 'model',
 		type: 'options',
-		options: modelsFor(operation).map((model) => ({ name: model.displayName, value: model.id, description: model.description })),
+		typeOptions: { loadOptionsMethod: 'getModels' },
+		options: modelOptions(operation),
 		default: defaultModel,
-		description: 'The model that makes the video. Each lists only the settings it takes.',
+		description: 'The model that makes the video. The list follows the credential’s platform; each model lists only the settings it takes.',
 		displayOptions: { show: { operation: [operation] } },
 	};
 }
@@ -163,10 +199,10 @@ export const videoSettingsField: INodeProperties = {
 	],
 };
 
-/** Sizes for the editor's Size list: the chosen model's, or all when the model comes from an expression. */
-export function sizeOptions(modelId: string): INodePropertyOptions[] {
+/** Sizes for the editor's Size list: the chosen model's on the platform, or all when the model comes from an expression. */
+export function sizeOptions(modelId: string, platform?: Platform): INodePropertyOptions[] {
 	const model = findModel(modelId);
-	const sizes = model ? model.settings.size ?? [] : choicesOf<string>('size');
+	const sizes = model ? settingsOf(model, platform).size ?? [] : choicesOf<string>('size');
 	return sizes.map((size) => ({ name: size, value: size }));
 }
 
@@ -192,7 +228,7 @@ export const optionsField: INodeProperties = {
 			name: 'downloadCover',
 			type: 'boolean',
 			default: false,
-			description: 'Whether to also download the cover image (png) into the binary property "cover"',
+			description: 'Whether to also download the cover image (jpeg or png, as the file host serves it) into the binary property "cover"',
 		},
 		{
 			displayName: 'Download Video',
@@ -208,7 +244,8 @@ export const optionsField: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 50 },
 			default: 5,
-			description: 'How many tasks this node keeps in flight at once across its items. The API allows 5 to 20 by account tier (V0 to V3).',
+			description:
+				'How many tasks this node keeps in flight at once across its items. The API limits tasks in flight per account and model (see the platform console: e.g. 1 for cogvideox-3 on a new z.ai account); the node learns the real limit from its answers.',
 		},
 		{
 			displayName: 'Poll Interval (Seconds)',
