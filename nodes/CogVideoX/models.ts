@@ -155,7 +155,7 @@ const BOTH: ModelSpec['platforms'] = { china: {}, international: {} };
 // Z.ai's newest API reference lists cogvideox-3 only; its console still listed the Vidu models in February 2026.
 const VIDU_PLATFORMS: ModelSpec['platforms'] = {
 	china: {},
-	international: { note: 'listed in the z.ai console, no longer in its API reference' },
+	international: { note: 'listed in its console, no longer in its API reference' },
 };
 // Neither Z.ai's API reference nor its console lists cogvideox-2 or cogvideox-flash.
 const CHINA_ONLY: ModelSpec['platforms'] = { china: {} };

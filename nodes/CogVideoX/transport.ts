@@ -120,6 +120,12 @@ function modelIdOf(value: unknown): string | undefined {
 /** One read of a task's state. Failures throw a VideoError whose kind says whether another read may help. */
 export async function getTaskResult(client: ApiClient, taskId: string): Promise<TaskResult> {
 	const answer = await send(client, 'GET', `/async-result/${encodeURIComponent(taskId)}`, 'check the task');
+	if (answer.statusCode === 404) {
+		// Whatever its code, a 404 for a task says the API does not know it: no later read will.
+		const { code, message } = readApiError(answer.body);
+		const detail = [message ? `: ${message}` : '', code ? ` (code ${code})` : ''].join('');
+		throw new VideoError(`it answered HTTP 404${detail}`, { httpCode: 404, apiCode: code, kind: 'notFound' });
+	}
 	if (!isOk(answer)) throw failureOf(answer);
 	if (!answer.body || typeof answer.body !== 'object') {
 		throw new VideoError(`The API answered HTTP ${answer.statusCode} with a page that is not JSON`, {

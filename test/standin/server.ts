@@ -156,6 +156,8 @@ export interface Standin {
 	coverBytesFor(taskId: string): Buffer;
 	/** The origin of the cover host (a third host, as recorded). */
 	coverOrigin: string;
+	/** Serves `bytes` at `path` on the file host or the cover host: the files of a recorded answer replayed. */
+	publish(host: 'files' | 'covers', path: string, bytes: Buffer, contentType: string): string;
 	/** Requests for the credential Test's calls (the file list, the tokenizer). */
 	keyChecks(): number;
 	injectFault(fault: Fault): void;
@@ -315,6 +317,8 @@ class StandinImpl {
 	private readonly byRequestId = new Map<string, TaskRecord>();
 	/** The cover host's file names, each a task's. */
 	private readonly coverKeys = new Map<string, TaskRecord>();
+	/** Files served as they are, by host and path (publish()). */
+	readonly published = new Map<string, { bytes: Buffer; contentType: string }>();
 	/** request_ids whose planned overload was answered already. */
 	private readonly overloaded = new Set<string>();
 	private creates = 0;
@@ -560,6 +564,7 @@ class StandinImpl {
 		const video = /^\/video\/([^/]+)\.mp4$/.exec(route);
 		const onApiHost = /^\/cover\/([^/]+)\.txt$/.exec(route);
 		if (req.method !== 'GET' && req.method !== 'HEAD') return sendStorageError(res, 405);
+		if (this.servePublished(req, res, `files${route}`, auth)) return;
 		if (video) return this.serveVideo(req, res, decodeURIComponent(video[1]), auth);
 		if (onApiHost && this.config.unlike.filesOnApiHost) return this.serveCover(req, res, this.tasks.get(onApiHost[1]), auth, 'text/plain');
 		if (serveSample(req, res, route)) return;
@@ -574,6 +579,7 @@ class StandinImpl {
 		const auth = header(req, 'authorization');
 		if (auth !== undefined) this.fileAuthorizationHeaders.push(auth);
 		if (req.method !== 'GET' && req.method !== 'HEAD') return sendStorageError(res, 405);
+		if (this.servePublished(req, res, `covers${path.split('?')[0]}`, auth)) return;
 		const key = /^\/([^/]+)_cover_0\.[a-z]+$/.exec(path.split('?')[0])?.[1];
 		this.serveCover(req, res, key === undefined ? undefined : this.coverKeys.get(key), auth);
 	};
@@ -608,6 +614,18 @@ class StandinImpl {
 		res.socket?.destroy();
 	}
 
+	/** A published file, if one is at this host and path; false otherwise. */
+	private servePublished(req: IncomingMessage, res: ServerResponse, key: string, auth: string | undefined): boolean {
+		const file = this.published.get(key);
+		if (!file) return false;
+		if (auth !== undefined) sendStorageError(res, 401);
+		else {
+			res.writeHead(200, { 'Content-Type': file.contentType, 'Content-Length': file.bytes.length });
+			res.end(req.method === 'HEAD' ? undefined : file.bytes);
+		}
+		return true;
+	}
+
 	private serveCover(req: IncomingMessage, res: ServerResponse, task: TaskRecord | undefined, auth: string | undefined, contentType?: string): void {
 		if (auth !== undefined) return sendStorageError(res, 401);
 		if (!task || task.status !== 'SUCCESS') return sendStorageError(res, 404);
@@ -639,6 +657,10 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
 		filesOrigin: files.origin,
 		coverOrigin: covers.origin,
 		keyChecks: () => impl.keyCheckCount,
+		publish: (host, path, bytes, contentType) => {
+			impl.published.set(`${host}${path}`, { bytes, contentType });
+			return `${host === 'files' ? files.origin : covers.origin}${path}`;
+		},
 		apiKey: impl.config.apiKey,
 		tasks: impl.tasks,
 		apiRequests: impl.apiRequests,

@@ -45,7 +45,7 @@ describe('Model lists', () => {
 		expect(ids('imageToVideo', 'international')).toEqual(['cogvideox-3', 'viduq1-image', 'vidu2-image']);
 		expect(ids('textToVideo', 'china')).toEqual(['cogvideox-3', 'cogvideox-2', 'cogvideox-flash', 'viduq1-text']);
 		const vidu = modelOptions('textToVideo', 'international').find((option) => option.value === 'viduq1-text');
-		expect(vidu?.description).toMatch(/z\.ai: listed in the z\.ai console, no longer in its API reference/);
+		expect(vidu?.description).toMatch(/z\.ai: listed in its console, no longer in its API reference/);
 		const flash = modelOptions('textToVideo').find((option) => option.value === 'cogvideox-flash');
 		expect(flash?.description).toMatch(/China platform only/);
 	});
