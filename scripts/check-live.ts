@@ -196,7 +196,7 @@ class Checker {
 			final ? seen : { timedOut: true, seen },
 		);
 		if (!done || !video) {
-			for (const id of ['video-file', 'cover-file']) this.record(id, 'needs a finished video', 'skipped', final?.task_status ?? 'timed out');
+			for (const id of ['video-file', 'cover-file']) this.record(id, 'needs a finished video', 'skipped', final ? String(final.task_status ?? 'no task status') : 'timed out');
 			return;
 		}
 		await this.videoFile(String(video.url));
