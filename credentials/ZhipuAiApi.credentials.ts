@@ -55,7 +55,7 @@ export class ZhipuAiApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: '',
-			placeholder: 'https://open.bigmodel.cn/api/paas/v4',
+			placeholder: 'e.g. https://open.bigmodel.cn/api/paas/v4',
 			description: 'The full API base, up to and including /api/paas/v4. It is used exactly as entered.',
 			displayOptions: { show: { region: ['custom'] } },
 		},

@@ -1,7 +1,9 @@
 /**
  * Cuts a release: bumps the version, moves the changelog's Unreleased section under it, commits and tags.
- * Pushing the tag (`git push --follow-tags`) makes the Release workflow publish to npm with provenance.
- *   npm run release -- patch | minor | major | 1.2.3
+ * Pushing the tag (`git push --follow-tags`) makes the Release workflow publish to npm with provenance, through
+ * `npm run release` (`n8n-node release`). Run on a laptop, `n8n-node release` would hand over to release-it and
+ * auto-changelog, which rewrite CHANGELOG.md from commit messages: this script keeps the changelog written by hand.
+ *   npm run release:tag -- patch | minor | major | 1.2.3
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -27,7 +29,7 @@ function run(command: string, args: string[], cwd: string): string {
 
 function main() {
 	const bump = process.argv[2];
-	if (!bump) throw new Error('usage: npm run release -- <patch|minor|major|x.y.z>');
+	if (!bump) throw new Error('usage: npm run release:tag -- <patch|minor|major|x.y.z>');
 	const root = join(__dirname, '..');
 	if (run('git', ['status', '--porcelain', '--untracked-files=no'], root)) throw new Error('The work tree has uncommitted changes; commit them first');
 	run('npm', ['version', bump, '--no-git-tag-version'], root);

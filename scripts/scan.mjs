@@ -1,25 +1,42 @@
-// Runs the analysis of @n8n/scan-community-package (n8n's verified-node scanner) on this package folder.
-// The scanner's CLI only scans published packages; its exported analyzePackage lints a folder with the same rules.
-// It scans the TypeScript sources (where its node and credential rules are written for) and the built dist/.
-//   npm run scan          (builds first)
-import { analyzePackage } from '@n8n/scan-community-package/scanner/scanner.mjs';
+// Runs n8n's verified-node scanner (@n8n/scan-community-package) on this checkout, the way it scans a published
+// version: its lint rules over the sources (package.json, nodes/ and credentials/, as the scanner reads them from the
+// commit the npm provenance names) and over the tarball's JavaScript and package.json.
+//   npm run scan          (packs the package first, which builds it)
+// The scanner's own CLI (`npx @n8n/scan-community-package n8n-nodes-cogvideox`) also checks the provenance of a
+// published version; that needs the version on npm, so it runs after a release (docs/verification.md).
+import { analyzePackage, SOURCE_FILE_PATTERNS } from '@n8n/scan-community-package/scanner/scanner.mjs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const targets = [
-	{ label: 'sources', patterns: ['nodes/**/*.ts', 'credentials/**/*.ts', 'nodes/**/*.json', 'package.json'] },
-	{ label: 'dist', patterns: ['dist/**/*.js', 'dist/**/*.json', 'package.json', 'index.js'] },
-];
+const work = mkdtempSync(join(tmpdir(), 'cogvideox-scan-'));
 
-let failed = false;
-for (const { label, patterns } of targets) {
-	const result = await analyzePackage(root, patterns);
-	if (result.passed) {
-		process.stdout.write(`scan ${label}: passed${result.message ? ` (${result.message})` : ''}\n`);
-	} else {
-		failed = true;
-		process.stdout.write(`scan ${label}: FAILED: ${result.message}\n${result.details ?? ''}\n`);
+try {
+	// npm pack runs prepack (the build); its JSON report starts at a line of its own, after the build's output.
+	const report = execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' });
+	const [{ filename }] = JSON.parse(report.slice(report.search(/^\[$/m)));
+	const unpacked = join(work, 'package');
+	mkdirSync(unpacked);
+	execFileSync('tar', ['-xzf', join(work, filename), '-C', unpacked, '--strip-components=1']);
+
+	const legs = [
+		{ label: `sources (${SOURCE_FILE_PATTERNS.join(', ')})`, dir: root, patterns: SOURCE_FILE_PATTERNS },
+		{ label: `tarball ${filename} (**/*.js, package.json)`, dir: unpacked, patterns: ['**/*.js', 'package.json'] },
+	];
+	let failed = false;
+	for (const { label, dir, patterns } of legs) {
+		const result = await analyzePackage(dir, patterns);
+		if (result.passed) {
+			process.stdout.write(`scan ${label}: passed${result.message ? ` (${result.message})` : ''}\n`);
+		} else {
+			failed = true;
+			process.stdout.write(`scan ${label}: FAILED: ${result.message}\n${result.details ?? ''}\n`);
+		}
 	}
+	process.exitCode = failed ? 1 : 0;
+} finally {
+	rmSync(work, { recursive: true, force: true });
 }
-process.exit(failed ? 1 : 0);

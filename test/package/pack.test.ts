@@ -1,7 +1,9 @@
 /**
  * What `npm pack` and `npm publish` put in the tarball, run as a maintainer runs them: from the repository, with no
- * dist/ yet, so the tarball holds the built node only if npm ran the `prepack` build. (A project-wide
- * `ignore-scripts` setting once made npm skip it and pack an empty package.)
+ * dist/ yet, so the tarball holds the built node only if npm ran the `prepack` build (`n8n-node build`). (A
+ * project-wide `ignore-scripts` setting once made npm skip it and pack an empty package.) The CLI's build copies every
+ * .png and .svg of the repository into dist/, test images included: package.json's `files` ships only dist/nodes and
+ * dist/credentials.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -30,13 +32,17 @@ describe('npm pack from a checkout without dist/', () => {
 
 	afterAll(() => rmSync(destination, { recursive: true, force: true }));
 
-	it('builds the node and the credential into the tarball (prepack ran)', () => {
+	it('builds the node, the credential, their icons and the codex file into the tarball (prepack ran)', () => {
 		const paths = packed.files.map((file) => file.path);
 		expect(paths).toEqual(
 			expect.arrayContaining([
 				'dist/nodes/CogVideoX/CogVideoX.node.js',
-				'dist/credentials/ZhipuAiApi.credentials.js',
+				'dist/nodes/CogVideoX/CogVideoX.node.json',
 				'dist/nodes/CogVideoX/cogvideox.svg',
+				'dist/nodes/CogVideoX/cogvideox.dark.svg',
+				'dist/credentials/ZhipuAiApi.credentials.js',
+				'dist/credentials/zhipuAi.svg',
+				'dist/credentials/zhipuAi.dark.svg',
 				'index.js',
 				'package.json',
 			]),
@@ -44,8 +50,9 @@ describe('npm pack from a checkout without dist/', () => {
 		expect(existsSync(join(destination, packed.filename))).toBe(true);
 	});
 
-	it('ships no tests, sources, type declarations or maps', () => {
-		const stray = packed.files.map((file) => file.path).filter((path) => /^(test|nodes|credentials|scripts)\/|\.ts$|\.map$/.test(path));
+	it('ships no tests, sources, type declarations, maps or images from outside the node and the credential', () => {
+		const shipped = /^(dist\/(nodes|credentials)\/.+\.(js|json|svg)|index\.js|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/;
+		const stray = packed.files.map((file) => file.path).filter((path) => !shipped.test(path));
 		expect(stray).toEqual([]);
 	});
 

@@ -1,4 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { releaseChangelog } from '../../scripts/release';
+
+const ROOT = join(__dirname, '..', '..');
 
 const changelog = `# Changelog
 
@@ -38,5 +44,26 @@ Intro.
 	it('refuses to release with nothing listed', () => {
 		const released = releaseChangelog(changelog, '0.2.0', '2026-11-25');
 		expect(() => releaseChangelog(released, '0.2.1', '2026-11-26')).toThrow(/Unreleased section of CHANGELOG.md is empty/);
+	});
+});
+
+describe('publishing', () => {
+	it('refuses an npm publish that does not come from the Release workflow (no provenance there)', () => {
+		// A maintainer's shell: none of the variables npm run or the Release workflow would set.
+		const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_|RELEASE_MODE$|GITHUB_ACTIONS$)/i.test(key)));
+		const publish = spawnSync('npm', ['publish', '--dry-run'], { cwd: ROOT, env, encoding: 'utf8' });
+		expect(publish.status).not.toBe(0);
+		expect(publish.stdout).toContain('Run `npm run release` to publish the package');
+	}, 60_000);
+
+	it('publishes from the Release workflow through n8n-node release, with provenance', () => {
+		const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+		expect(manifest.scripts.release).toBe('n8n-node release');
+		expect(manifest.scripts.prepublishOnly).toBe('n8n-node prerelease');
+		expect(manifest.publishConfig.provenance).toBe(true);
+		const workflow = readFileSync(join(ROOT, '.github', 'workflows', 'release.yml'), 'utf8');
+		expect(workflow).toMatch(/^\s+id-token: write\b/m);
+		expect(workflow).toMatch(/^\s+- run: npm run release$/m);
+		expect(workflow).not.toMatch(/^\s+(- )?run: .*npm publish/m);
 	});
 });

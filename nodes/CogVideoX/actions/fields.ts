@@ -100,7 +100,7 @@ export function imageInputFields(
 			type: 'string' as const,
 			default: '',
 			required: true,
-			placeholder: 'https://example.com/image.png',
+			placeholder: 'e.g. https://example.com/image.png',
 			description: `Public http(s) URL of the ${label.toLowerCase()}; the API fetches it`,
 			displayOptions: { show: { operation: [operation], imageSource: ['url'] } },
 		},

@@ -44,7 +44,7 @@ export const fields: INodeProperties[] = [
 						name: 'url',
 						type: 'string',
 						default: '',
-						placeholder: 'https://example.com/reference.png',
+						placeholder: 'e.g. https://example.com/reference.png',
 						description: 'Public http(s) URL of the image; the API fetches it',
 						displayOptions: { show: { '/imageSource': ['url'] } },
 					},
