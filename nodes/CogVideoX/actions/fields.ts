@@ -44,13 +44,14 @@ export function modelOptions(operation: Operation, platform?: Platform): INodePr
  */
 export function modelField(operation: Operation, defaultModel: string): INodeProperties {
 	return {
-		displayName: 'Model',
+		displayName: 'Model Name or ID',
 		name: 'model',
 		type: 'options',
 		typeOptions: { loadOptionsMethod: 'getModels' },
 		options: modelOptions(operation),
 		default: defaultModel,
-		description: 'The model that makes the video. The list follows the credential’s platform; each model lists only the settings it takes.',
+		description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+		hint: 'The list follows the credential’s platform. Each model lists only the settings it takes.',
 		displayOptions: { show: { operation: [operation] } },
 	};
 }
