@@ -222,7 +222,10 @@ export function describeExamplesIn(target: E2eTarget): void {
 					[{ prompt: 'A paper boat drifts down a rain gutter' }],
 					{ model: 'cogvideox-flash', videoSettings: { fps: 60 } },
 				),
-				textVariant(IDS.faults, 'e2e: one video, run once per fault of the fault matrix', [{ prompt: 'A kite over a windy beach' }], {}),
+				// The cover too: the stand-in serves it as the real API does, a JPEG on a third host.
+				textVariant(IDS.faults, 'e2e: one video and its cover, run once per fault of the fault matrix', [{ prompt: 'A kite over a windy beach' }], {
+					options: { downloadCover: true },
+				}),
 				RETRY_ON_FAIL.workflow(IDS.retryOnFail, credentialId),
 				imageRulesVariant(ruleServers.map((server) => server.url)),
 			]);
@@ -480,6 +483,29 @@ export function describeExamplesIn(target: E2eTarget): void {
 				);
 			}, 5 * MINUTE);
 
+			test('with no fault, in the answers’ recorded shapes: the video byte for byte, and the JPEG cover from a third host stored as image/jpeg', async () => {
+				const { run, created, item } = await runWithFault();
+				expectSucceeded(run);
+				const task = expectServedVideo(item, created[0].id);
+				expect(task.coverUrl.startsWith(standin.coverOrigin)).toBe(true);
+				expect(item.json).toMatchObject({ coverImageUrl: task.coverUrl, model: 'cogvideox-3' });
+				expect(item.binary.cover).toMatchObject({ fileName: `${task.id}.jpg`, mimeType: 'image/jpeg' });
+				expect({ sha256: item.binary.cover.sha256, size: item.binary.cover.size }).toEqual({ sha256: task.coverSha256, size: standin.coverBytesFor(task.id).length });
+			}, 5 * MINUTE);
+
+			test('a usage cap (1308, sent with HTTP 429 as recorded) fails the run after one create, in seconds, in the API’s words', async () => {
+				const message = '已达到 5 小时 的使用上限。您的限额将在 2026-12-02 15:00:00 重置。';
+				const { run, created, posts } = await runWithFault({ on: 'create', status: 429, body: { error: { code: '1308', message } } });
+				expect(run.succeeded).toBe(false);
+				expect(run.error?.message).toBe(
+					'The account has reached its usage cap: 已达到 5 小时 的使用上限。您的限额将在 2026-12-02 15:00:00 重置. Run again after the reset time the API gives, or raise the cap in the platform console (HTTP 429, code 1308)',
+				);
+				expect(posts).toHaveLength(1);
+				expect(created).toHaveLength(0);
+				// The whole n8n run, start-up included: no backoff to a timeout.
+				expect(run.durationMs).toBeLessThan(60_000);
+			}, 5 * MINUTE);
+
 			test('a download cut short is fetched again, and n8n stores the bytes the API served', async () => {
 				const { run, created, item } = await runWithFault({ on: 'download', cut: 'short' });
 				expectSucceeded(run);
@@ -506,9 +532,11 @@ export function describeExamplesIn(target: E2eTarget): void {
 			}, 5 * MINUTE);
 
 			test('no balance (1113) is one plain line, not retried', async () => {
-				const { run, created, posts } = await runWithFault({ on: 'create', status: 429, code: '1113' });
+				const { run, created, posts } = await runWithFault({ on: 'create', status: 429, code: '1113', text: 'noBalance' });
 				expect(run.succeeded).toBe(false);
-				expect(run.error?.message).toBe('The Zhipu AI account has no balance left. Top up the account, then run again (HTTP 429, code 1113)');
+				expect(run.error?.message).toBe(
+					'The Zhipu AI account has no balance left: Insufficient balance or no resource package. Please recharge. Top up the account, then run again (HTTP 429, code 1113)',
+				);
 				expect(posts).toHaveLength(1);
 				expect(created).toHaveLength(0);
 			}, 5 * MINUTE);
