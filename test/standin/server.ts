@@ -554,13 +554,18 @@ class StandinImpl {
 
 	// --- file host ---
 
-	handleFiles = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+	/** A request to either file host, recorded with any key it carried; the route without the query. */
+	private fileRequest(req: IncomingMessage): { route: string; auth?: string } {
 		req.resume();
 		const path = req.url ?? '/';
 		this.fileRequests.push({ method: req.method ?? '', path, headers: { ...req.headers }, at: Date.now() });
 		const auth = header(req, 'authorization');
 		if (auth !== undefined) this.fileAuthorizationHeaders.push(auth);
-		const route = path.split('?')[0];
+		return { route: path.split('?')[0], auth };
+	}
+
+	handleFiles = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+		const { route, auth } = this.fileRequest(req);
 		const video = /^\/video\/([^/]+)\.mp4$/.exec(route);
 		const onApiHost = /^\/cover\/([^/]+)\.txt$/.exec(route);
 		if (req.method !== 'GET' && req.method !== 'HEAD') return sendStorageError(res, 405);
@@ -573,14 +578,10 @@ class StandinImpl {
 
 	/** The third host: the covers, by their file name (`<key>_cover_0.jpeg`), whatever the query. */
 	handleCovers = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-		req.resume();
-		const path = req.url ?? '/';
-		this.fileRequests.push({ method: req.method ?? '', path, headers: { ...req.headers }, at: Date.now() });
-		const auth = header(req, 'authorization');
-		if (auth !== undefined) this.fileAuthorizationHeaders.push(auth);
+		const { route, auth } = this.fileRequest(req);
 		if (req.method !== 'GET' && req.method !== 'HEAD') return sendStorageError(res, 405);
-		if (this.servePublished(req, res, `covers${path.split('?')[0]}`, auth)) return;
-		const key = /^\/([^/]+)_cover_0\.[a-z]+$/.exec(path.split('?')[0])?.[1];
+		if (this.servePublished(req, res, `covers${route}`, auth)) return;
+		const key = /^\/([^/]+)_cover_0\.[a-z]+$/.exec(route)?.[1];
 		this.serveCover(req, res, key === undefined ? undefined : this.coverKeys.get(key), auth);
 	};
 
