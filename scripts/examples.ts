@@ -11,6 +11,12 @@ import { join, resolve } from 'node:path';
 import { withSampleImages } from '../test/standin/samples';
 
 export const EXAMPLES_DIR = resolve(__dirname, '..', 'examples');
+/** The README's picture of each example's canvas (`npm run screenshot` makes them). */
+export const EXAMPLE_PICTURES_DIR = resolve(__dirname, '..', 'docs', 'examples');
+/** Wide enough to read the sticky notes in a README (GitHub shows it at about this width), and small in bytes. */
+export const PICTURE_WIDTH = 900;
+/** The PNG text keyword under which a picture carries the canvasFingerprint it was made from. */
+export const PICTURE_FINGERPRINT_KEY = 'n8n-nodes-cogvideox canvas';
 
 export interface ExampleWorkflow {
 	id: string;
@@ -24,6 +30,28 @@ export interface ExampleWorkflow {
 /** The id an example gets in n8n, from its file name. */
 export function exampleId(file: string): string {
 	return `example${createHash('sha256').update(file).digest('hex').slice(0, 9)}`;
+}
+
+/** The file name of an example's picture in EXAMPLE_PICTURES_DIR, e.g. text-to-video.png. */
+export function examplePictureFile(file: string): string {
+	return file.replace(/\.json$/, '.png');
+}
+
+/**
+ * A hash of what n8n draws of a workflow: its nodes where they stand (a CogVideoX node's subtitle is its operation and
+ * model), the sticky notes whole, the connections. A picture made from another fingerprint shows an older canvas.
+ */
+export function canvasFingerprint(workflow: ExampleWorkflow): string {
+	const drawn = workflow.nodes.map((node) => ({
+		name: node.name,
+		type: node.type,
+		typeVersion: node.typeVersion,
+		position: node.position,
+		disabled: node.disabled,
+		notes: node.notesInFlow ? node.notes : undefined,
+		parameters: node.type === 'n8n-nodes-base.stickyNote' ? node.parameters : { operation: node.parameters.operation, model: node.parameters.model },
+	}));
+	return createHash('sha256').update(JSON.stringify({ drawn, connections: workflow.connections })).digest('hex').slice(0, 16);
 }
 
 /** Every example, sorted by file name; with samplesOrigin (the stand-in's file host), placeholders become samples. */

@@ -155,6 +155,8 @@ async function stopGroup(child: ChildProcess): Promise<void> {
 /** Signs in through the editor's sign-in form, as a person does. */
 export async function signIn(page: Page, url: string): Promise<void> {
 	await page.goto(`${url}/signin`, { waitUntil: 'domcontentloaded' });
+	// The editor's first load in a fresh profile (megabytes of scripts) can take over 30 s on a busy machine.
+	await page.locator('input[name="emailOrLdapLoginId"]').waitFor({ state: 'visible', timeout: 2 * 60_000 });
 	await page.locator('input[name="emailOrLdapLoginId"]').fill(OWNER.email);
 	await page.locator('input[name="password"]').fill(OWNER.password);
 	await page.locator('[data-test-id="form-submit-button"]').click();
