@@ -1,7 +1,7 @@
 import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, IHttpRequestMethods, INodeProperties } from 'n8n-workflow';
 
-import { REGION_BASE_URLS } from '../nodes/CogVideoX/baseUrl';
-import { KEY_CHECK } from '../nodes/CogVideoX/keyCheck';
+import { REGION_BASE_URLS } from '../nodes/CogVideoX/api/baseUrl';
+import { KEY_CHECK } from '../nodes/CogVideoX/api/keyCheck';
 
 /** An expression for one part of the Test request: Z.ai's value for the International region, BigModel's otherwise. */
 const byPlatform = (international: unknown, china: unknown) =>

@@ -20,10 +20,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-import { REGION_BASE_URLS } from '../nodes/CogVideoX/baseUrl';
-import { classifyFailure, readApiError } from '../nodes/CogVideoX/errors';
-import { sniffImageFormat } from '../nodes/CogVideoX/images';
-import { KEY_CHECK } from '../nodes/CogVideoX/keyCheck';
+import { REGION_BASE_URLS } from '../nodes/CogVideoX/api/baseUrl';
+import { classifyFailure, readApiError } from '../nodes/CogVideoX/api/errors';
+import { sniffImageFormat } from '../nodes/CogVideoX/item/images';
+import { KEY_CHECK } from '../nodes/CogVideoX/api/keyCheck';
 import type { Platform } from '../nodes/CogVideoX/models';
 import type { Quirk } from '../test/standin/server';
 import { startStandin } from '../test/standin/server';
@@ -96,7 +96,7 @@ class Checker {
 		return { status: response.status, headers: response.headers, body };
 	}
 
-	/** The credential Test's call for the platform (nodes/CogVideoX/keyCheck.ts), with a good key and a wrong one. */
+	/** The credential Test's call for the platform (nodes/CogVideoX/api/keyCheck.ts), with a good key and a wrong one. */
 	async keyCheck(): Promise<void> {
 		const call = KEY_CHECK[this.target.platform];
 		const what = `${call.method} ${call.path}${Object.keys(call.query).length ? `?${new URLSearchParams(Object.entries(call.query).map(([name, value]): [string, string] => [name, String(value)]))}` : ''}`;

@@ -4,7 +4,7 @@
  */
 import type { ImageRules, ModelSpec, Platform, Ratio, SettingName } from '../nodes/CogVideoX/models';
 import { IMAGE_COUNT, IMAGE_LIMITS, MODELS, SETTING_NAMES, SETTINGS, settingsOf } from '../nodes/CogVideoX/models';
-import { OPERATION_LABELS } from '../nodes/CogVideoX/request';
+import { OPERATION_LABELS } from '../nodes/CogVideoX/item/request';
 
 export const TABLE_START = '<!-- model-table:start (generated from nodes/CogVideoX/models.ts by `npm run docs`) -->';
 export const TABLE_END = '<!-- model-table:end -->';

@@ -9,8 +9,8 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { imageSourceField, modelOptions, optionsField, promptField, sizeOptions, videoSettingsField, waitForCompletionField } from './actions/fields';
-import { credentialPlatform } from './baseUrl';
-import { executeVideoNode } from './execute';
+import { credentialPlatform } from './api/baseUrl';
+import { executeVideoNode } from './run/execute';
 import type { Operation } from './models';
 import { modelFields, operationField, operationFields } from './operations';
 

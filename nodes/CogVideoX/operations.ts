@@ -6,7 +6,7 @@ import * as getResult from './actions/getResult';
 import * as imageToVideo from './actions/imageToVideo';
 import * as referenceToVideo from './actions/referenceToVideo';
 import * as textToVideo from './actions/textToVideo';
-import type { ImageRef } from './images';
+import type { ImageRef } from './item/images';
 import type { Operation } from './models';
 
 export type NodeOperation = Operation | 'getResult';

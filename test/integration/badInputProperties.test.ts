@@ -8,7 +8,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { ModelSpec, Operation, SettingName } from '../../nodes/CogVideoX/models';
 import { IMAGE_COUNT, MODELS, PROMPT_MAX_LENGTH, SETTING_NAMES, SETTINGS, settingsOf } from '../../nodes/CogVideoX/models';
-import { settingsToBody } from '../../nodes/CogVideoX/request';
+import { settingsToBody } from '../../nodes/CogVideoX/item/request';
 import type { Standin } from '../standin/server';
 import { startStandin } from '../standin/server';
 import { runNode } from './run';

@@ -4,10 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 
-import { accountGates } from '../../nodes/CogVideoX/accountGate';
-import { heldSlot, TaskPace } from '../../nodes/CogVideoX/pace';
+import { accountGates } from '../../nodes/CogVideoX/api/accountGate';
+import { heldSlot, TaskPace } from '../../nodes/CogVideoX/run/pace';
 import { settle } from '../../nodes/CogVideoX/settle';
-import { MAX_UNANSWERED_CREATES, submitTask } from '../../nodes/CogVideoX/submit';
+import { MAX_UNANSWERED_CREATES, submitTask } from '../../nodes/CogVideoX/api/submit';
 import { createContext } from '../helpers/executeContext';
 import type { Standin, StandinOptions, StandinTask } from '../standin/server';
 import { startStandin } from '../standin/server';

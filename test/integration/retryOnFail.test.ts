@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { retryMemory } from '../../nodes/CogVideoX/retryMemory';
+import { retryMemory } from '../../nodes/CogVideoX/run/retryMemory';
 import { settle } from '../../nodes/CogVideoX/settle';
 import type { ContextOptions } from '../helpers/executeContext';
 import type { Standin } from '../standin/server';

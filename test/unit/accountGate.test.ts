@@ -1,5 +1,5 @@
-import type { AccountTicket, Entry, GateClock } from '../../nodes/CogVideoX/accountGate';
-import { AccountGate, AccountGates, MAX_CREATES_IN_AIR, nextProbeDelay, PROBE } from '../../nodes/CogVideoX/accountGate';
+import type { AccountTicket, Entry, GateClock } from '../../nodes/CogVideoX/api/accountGate';
+import { AccountGate, AccountGates, MAX_CREATES_IN_AIR, nextProbeDelay, PROBE } from '../../nodes/CogVideoX/api/accountGate';
 
 /** A clock whose sleeps end only when the test moves time on. */
 class FakeClock implements GateClock {

@@ -6,7 +6,7 @@ import type { ICredentialDataDecryptedObject, INode, INodeTypes } from 'n8n-work
 import { Workflow } from 'n8n-workflow';
 
 import { ZhipuAiApi } from '../../credentials/ZhipuAiApi.credentials';
-import { apiBaseUrl } from '../../nodes/CogVideoX/baseUrl';
+import { apiBaseUrl } from '../../nodes/CogVideoX/api/baseUrl';
 import type { Standin } from '../standin/server';
 import { startStandin } from '../standin/server';
 

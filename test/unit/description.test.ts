@@ -9,7 +9,7 @@ import { CogVideoX } from '../../nodes/CogVideoX/CogVideoX.node';
 import { modelOptions, sizeOptions } from '../../nodes/CogVideoX/actions/fields';
 import { MODELS, modelsFor, SETTING_NAMES, settingsOf } from '../../nodes/CogVideoX/models';
 import type { Operation } from '../../nodes/CogVideoX/models';
-import { OPTION_DEFAULTS } from '../../nodes/CogVideoX/prepare';
+import { OPTION_DEFAULTS } from '../../nodes/CogVideoX/item/prepare';
 
 const node = new CogVideoX();
 const { properties } = node.description;

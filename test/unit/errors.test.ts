@@ -1,4 +1,4 @@
-import { classifyFailure, readApiError } from '../../nodes/CogVideoX/errors';
+import { classifyFailure, readApiError } from '../../nodes/CogVideoX/api/errors';
 
 describe('reading the API error body', () => {
 	it('accepts the nested shape, the top-level shape, and numeric codes', () => {

@@ -3,9 +3,9 @@ import { Readable } from 'node:stream';
 
 import { imageSize } from 'image-size';
 
-import type { ByteSource, Dimensions } from '../../nodes/CogVideoX/imageDimensions';
-import { base64Source, bufferSource, ImageHeaderError, readDimensions, SIZE_SCAN_LIMIT, streamSource } from '../../nodes/CogVideoX/imageDimensions';
-import { sniffImageFormat } from '../../nodes/CogVideoX/images';
+import type { ByteSource, Dimensions } from '../../nodes/CogVideoX/item/imageDimensions';
+import { base64Source, bufferSource, ImageHeaderError, readDimensions, SIZE_SCAN_LIMIT, streamSource } from '../../nodes/CogVideoX/item/imageDimensions';
+import { sniffImageFormat } from '../../nodes/CogVideoX/item/images';
 import type { ImageFormat } from '../../nodes/CogVideoX/models';
 import { fixture, IMAGE_FIXTURES, jpeg, png } from '../fixtures/images';
 

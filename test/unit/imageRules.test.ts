@@ -1,7 +1,7 @@
 // The per-model pixel rules (models.ts imageRules) as checkImagePixels applies them to known sizes.
-import { InputError } from '../../nodes/CogVideoX/errors';
-import type { SizedImage } from '../../nodes/CogVideoX/imageRules';
-import { aspectText, checkImagePixels } from '../../nodes/CogVideoX/imageRules';
+import { InputError } from '../../nodes/CogVideoX/api/errors';
+import type { SizedImage } from '../../nodes/CogVideoX/item/imageRules';
+import { aspectText, checkImagePixels } from '../../nodes/CogVideoX/item/imageRules';
 import { findModel, MODELS } from '../../nodes/CogVideoX/models';
 
 const model = (id: string) => findModel(id)!;

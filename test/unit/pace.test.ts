@@ -1,6 +1,6 @@
-import { heldSlot, TaskPace } from '../../nodes/CogVideoX/pace';
-import type { FinishedTask } from '../../nodes/CogVideoX/poll';
-import { estimatedFinish, GenerationTimes, nextPollDelay } from '../../nodes/CogVideoX/poll';
+import { heldSlot, TaskPace } from '../../nodes/CogVideoX/run/pace';
+import type { FinishedTask } from '../../nodes/CogVideoX/run/poll';
+import { estimatedFinish, GenerationTimes, nextPollDelay } from '../../nodes/CogVideoX/run/poll';
 
 describe('TaskPace', () => {
 	it('grants up to the limit, then first come first served as slots free', async () => {

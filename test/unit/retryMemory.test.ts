@@ -2,8 +2,8 @@
 import type { IExecuteFunctions, INode } from 'n8n-workflow';
 
 import { findModel } from '../../nodes/CogVideoX/models';
-import type { PreparedGenerate } from '../../nodes/CogVideoX/prepare';
-import { beginTry, maxTriesOf, NO_MEMORY, RETRY_MEMORY_LIMITS, RetryMemory, requestFingerprint } from '../../nodes/CogVideoX/retryMemory';
+import type { PreparedGenerate } from '../../nodes/CogVideoX/item/prepare';
+import { beginTry, maxTriesOf, NO_MEMORY, RETRY_MEMORY_LIMITS, RetryMemory, requestFingerprint } from '../../nodes/CogVideoX/run/retryMemory';
 
 const LIMITS = { keepAfterTryMs: 1000, maxTryMs: 10_000, maxRecords: 4 };
 const sent = (requestId: string, taskId?: string) => ({ requestId, sentAt: 1, ...(taskId ? { task: { id: taskId, status: 'PROCESSING' } } : {}) });

@@ -1,7 +1,7 @@
 /** Operations whose images each have a binary-property field and a URL field; which one counts follows Image Source. */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import type { ImageRef } from '../images';
+import type { ImageRef } from '../item/images';
 
 export interface ImageSlot {
 	label: string;

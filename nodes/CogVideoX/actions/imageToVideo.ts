@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { ImageRef } from '../images';
+import type { ImageRef } from '../item/images';
 import { imageInputFields, modelField } from './fields';
 import type { ImageSlot } from './imageSlots';
 import { slotRefs } from './imageSlots';

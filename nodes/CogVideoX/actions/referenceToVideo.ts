@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { ImageRef } from '../images';
+import type { ImageRef } from '../item/images';
 import { IMAGE_COUNT } from '../models';
 import { modelField } from './fields';
 import { imageRef, imageSourceOf } from './imageSlots';

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { ImageRef } from '../images';
+import type { ImageRef } from '../item/images';
 import { modelField } from './fields';
 
 export const operation = {

@@ -13,15 +13,15 @@
  * a run of many items must not hold one per item while they wait for a place.
  */
 import type { IDataObject } from 'n8n-workflow';
-import { jitter, sleepUnlessCancelled } from './wait';
+import { jitter, sleepUnlessCancelled } from '../wait';
 
 import { billingRecordsOf } from './baseUrl';
 import { VideoError } from './errors';
 import type { AccountGate, Entry, WaitOptions } from './accountGate';
 import { accountStayedFull } from './accountGate';
-import type { PaceSlot } from './pace';
+import type { PaceSlot } from '../run/pace';
 import type { ApiClient, CreatedTask } from './transport';
-import { settle } from './settle';
+import { settle } from '../settle';
 import { createTask, getTaskResult } from './transport';
 
 export const BUSY_BACKOFF = { firstMs: 1000, maxMs: 30_000 };

@@ -3,7 +3,7 @@
  * other segments) and webp (VP8, VP8L or VP8X). Each format's reader asks for the byte ranges it needs, in file order,
  * so the same reader runs over bytes in memory or over a stream that is read no further than the size.
  */
-import type { ImageFormat } from './models';
+import type { ImageFormat } from '../models';
 
 export interface Dimensions {
 	width: number;

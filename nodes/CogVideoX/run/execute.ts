@@ -6,21 +6,21 @@
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { apiBaseUrl, platformOf } from './baseUrl';
-import { InputError, VideoError } from './errors';
-import type { NodeOperation } from './operations';
-import { accountGates } from './accountGate';
+import { apiBaseUrl, platformOf } from '../api/baseUrl';
+import { InputError, VideoError } from '../api/errors';
+import type { NodeOperation } from '../operations';
+import { accountGates } from '../api/accountGate';
 import { heldSlot, TaskPace } from './pace';
 import { generationTimes } from './poll';
-import type { PreparedItem } from './prepare';
-import { OPTION_DEFAULTS, prepareItem } from './prepare';
+import type { PreparedItem } from '../item/prepare';
+import { OPTION_DEFAULTS, prepareItem } from '../item/prepare';
 import type { TryMemory } from './retryMemory';
 import { beginTry, NO_ITEM_MEMORY, requestFingerprint } from './retryMemory';
 import type { ItemProgress, ItemRun } from './runItem';
 import { runGenerate, runGetResult } from './runItem';
-import { settle } from './settle';
-import type { ApiClient } from './transport';
-import { CREDENTIAL_TYPE } from './transport';
+import { settle } from '../settle';
+import type { ApiClient } from '../api/transport';
+import { CREDENTIAL_TYPE } from '../api/transport';
 
 export type ItemError = NodeApiError | NodeOperationError;
 

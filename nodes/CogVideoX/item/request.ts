@@ -4,8 +4,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { InputError } from './errors';
-import type { ModelSpec, Operation, Platform, SettingName } from './models';
+import { InputError } from '../api/errors';
+import type { ModelSpec, Operation, Platform, SettingName } from '../models';
 import {
 	findModel,
 	IMAGE_COUNT,
@@ -18,7 +18,7 @@ import {
 	SETTINGS,
 	settingsOf,
 	USER_ID_LENGTH,
-} from './models';
+} from '../models';
 
 export const OPERATION_LABELS: Record<Operation, string> = {
 	textToVideo: 'Text to Video',

@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject, ILoadOptionsFunctions } from 'n8n-workflow';
 
-import type { Platform } from './models';
+import type { Platform } from '../models';
 
 export const REGION_BASE_URLS: Record<Platform, string> = {
 	china: 'https://open.bigmodel.cn/api/paas/v4',

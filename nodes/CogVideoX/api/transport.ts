@@ -5,8 +5,8 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods } from 'n8n-workflow';
 
 import { classifyFailure, connectionFailure, readApiError, VideoError } from './errors';
-import { findModel } from './models';
-import { settle } from './settle';
+import { findModel } from '../models';
+import { settle } from '../settle';
 
 export const CREDENTIAL_TYPE = 'zhipuAiApi';
 

@@ -2,7 +2,7 @@
  * How many of one execution's tasks may be in flight at once: the node's Max Concurrent Tasks. One instance per
  * execute() call. The account's own limit, which every execution of the process shares, is the AccountGate's.
  */
-import type { AccountTicket } from './accountGate';
+import type { AccountTicket } from '../api/accountGate';
 
 export class TaskPace {
 	private active = 0;

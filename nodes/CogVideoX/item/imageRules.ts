@@ -2,9 +2,9 @@
  * The per-model pixel rules (models.ts `imageRules`) applied to the images of one item, once their sizes are known.
  * Pure: no I/O. Each refusal is one line that names the field, the image's size and the rule.
  */
-import { InputError } from './errors';
+import { InputError } from '../api/errors';
 import type { Dimensions } from './imageDimensions';
-import type { ModelSpec, Ratio } from './models';
+import type { ModelSpec, Ratio } from '../models';
 
 /** An image whose width and height were read, with the field it came from as the editor names it. */
 export interface SizedImage extends Dimensions {

@@ -3,12 +3,12 @@
  * Transient read failures (gateway pages, 5xx, dropped connections, rate limits) never abandon a paid task:
  * the poller backs off and reads again until the deadline.
  */
-import { jitter, sleepUnlessCancelled } from './wait';
+import { jitter, sleepUnlessCancelled } from '../wait';
 
-import { isTransient, VideoError } from './errors';
-import { settle } from './settle';
-import type { ApiClient, TaskResult } from './transport';
-import { getTaskResult } from './transport';
+import { isTransient, VideoError } from '../api/errors';
+import { settle } from '../settle';
+import type { ApiClient, TaskResult } from '../api/transport';
+import { getTaskResult } from '../api/transport';
 
 export interface PollSettings {
 	intervalMs: number;

@@ -5,7 +5,7 @@
  * - BigModel: GET /files, its file list, with `purpose` (documented as required) and `limit` (1 to 100).
  * - Z.ai: no list is documented; POST /tokenizer counts the tokens of a short text with a model of its docs.
  */
-import type { Platform } from './models';
+import type { Platform } from '../models';
 
 export interface KeyCheck {
 	method: 'GET' | 'POST';

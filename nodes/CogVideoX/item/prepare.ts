@@ -4,14 +4,14 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { InputError } from './errors';
+import { InputError } from '../api/errors';
 import type { ImageRef } from './images';
 import { checkImageRef } from './images';
 import type { SizedImage } from './imageRules';
 import { checkImagePixels } from './imageRules';
-import type { ModelSpec, Operation, Platform } from './models';
-import type { NodeOperation } from './operations';
-import { GENERATORS, isGenerator } from './operations';
+import type { ModelSpec, Operation, Platform } from '../models';
+import type { NodeOperation } from '../operations';
+import { GENERATORS, isGenerator } from '../operations';
 import { checkImageCount, checkPrompt, resolveModel, settingsToBody } from './request';
 
 /** The Options collection's defaults: the editor shows them and the run falls back to them. */

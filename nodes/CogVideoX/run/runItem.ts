@@ -3,20 +3,20 @@ import { randomUUID } from 'crypto';
 import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { downloadToBinary } from './download';
-import { VideoError } from './errors';
-import { imageForApi } from './images';
-import type { AccountGate } from './accountGate';
+import { VideoError } from '../api/errors';
+import { imageForApi } from '../item/images';
+import type { AccountGate } from '../api/accountGate';
 import type { GenerationTimes } from './poll';
 import { estimatedFinish, notReported, taskFailed, waitForTask, withoutStatusError } from './poll';
-import type { PreparedGenerate, PreparedGetResult, RunOptions } from './prepare';
-import { buildCreateBody } from './request';
+import type { PreparedGenerate, PreparedGetResult, RunOptions } from '../item/prepare';
+import { buildCreateBody } from '../item/request';
 import type { PaceSlot } from './pace';
 import type { ItemMemory, RememberedRequest } from './retryMemory';
-import { settle } from './settle';
-import type { Submitted } from './submit';
-import { submitTask } from './submit';
-import type { ApiClient, TaskResult } from './transport';
-import { getTaskResult } from './transport';
+import { settle } from '../settle';
+import type { Submitted } from '../api/submit';
+import { submitTask } from '../api/submit';
+import type { ApiClient, TaskResult } from '../api/transport';
+import { getTaskResult } from '../api/transport';
 
 /** What an item has reached so far, so that an error can name the task it created. */
 export interface ItemProgress {

@@ -4,12 +4,12 @@
  * the socket's stream goes straight into prepareBinaryData (a file in n8n's filesystem mode).
  */
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
-import { jitter, sleepUnlessCancelled } from './wait';
+import { jitter, sleepUnlessCancelled } from '../wait';
 
-import { connectionFailure, isTransient, VideoError } from './errors';
-import { MIME_OF, sniffImageFormat } from './images';
-import type { ImageFormat } from './models';
-import { settle } from './settle';
+import { connectionFailure, isTransient, VideoError } from '../api/errors';
+import { MIME_OF, sniffImageFormat } from '../item/images';
+import type { ImageFormat } from '../models';
+import { settle } from '../settle';
 
 export interface DownloadRequest {
 	url: string;

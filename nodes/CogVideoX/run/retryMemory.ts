@@ -14,7 +14,7 @@
 import { createHash } from 'crypto';
 import type { IExecuteFunctions, INode } from 'n8n-workflow';
 
-import type { PreparedGenerate } from './prepare';
+import type { PreparedGenerate } from '../item/prepare';
 
 /** An item's request as an earlier try sent it. */
 export interface RememberedRequest {

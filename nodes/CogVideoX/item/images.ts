@@ -4,13 +4,13 @@
  */
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
-import { InputError } from './errors';
+import { InputError } from '../api/errors';
 import type { ByteSource } from './imageDimensions';
 import { base64Source, ImageHeaderError, readDimensions, streamSource } from './imageDimensions';
 import type { SizedImage } from './imageRules';
-import type { ImageFormat, ModelSpec } from './models';
-import { IMAGE_LIMITS } from './models';
-import { settle } from './settle';
+import type { ImageFormat, ModelSpec } from '../models';
+import { IMAGE_LIMITS } from '../models';
+import { settle } from '../settle';
 
 export const MIME_OF: Record<ImageFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 

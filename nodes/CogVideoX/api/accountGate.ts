@@ -17,7 +17,7 @@
 import { createHash } from 'crypto';
 
 import { VideoError } from './errors';
-import { sleepUnlessCancelled } from './wait';
+import { sleepUnlessCancelled } from '../wait';
 
 /** Creates in the air at once while the limit is unknown: at most this many can meet a 1302 at the start. */
 export const MAX_CREATES_IN_AIR = 3;
