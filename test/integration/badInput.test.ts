@@ -75,3 +75,24 @@ describe('bad input on one item of many', () => {
 		expect(out[2].json.status).toBe('SUCCESS');
 	});
 });
+
+describe('the credential’s platform decides the models and settings, checked before any call', () => {
+	// Refused before any request: these credentials point at the real platforms, which tests never reach.
+	const on = (region: 'china' | 'international') => ({ credentials: { apiKey: 'test-id.test-secret', region } });
+
+	it.each([
+		['cogvideox-flash on International (Z.ai lists it nowhere)', 'international', { model: 'cogvideox-flash' },
+			'Model: cogvideox-flash is not offered on the International (api.z.ai) platform: its API reference does not list it. Allowed for Text to Video there: cogvideox-3, viduq1-text'],
+		['a model from an expression that International does not offer', 'international', { model: () => 'cogvideox-2' },
+			'Model: cogvideox-2 is not offered on the International (api.z.ai) platform: its API reference does not list it. Allowed for Text to Video there: cogvideox-3, viduq1-text'],
+		['480x360 on International (BigModel only)', 'international',
+			{ operation: 'firstLastFrame', model: 'vidu2-start-end', imageSource: 'url', firstFrameUrl: 'https://e.com/a.png', lastFrameUrl: 'https://e.com/b.png', videoSettings: { size: '480x360' } },
+			'Video Settings › Size: "480x360" is not available for vidu2-start-end on the International (api.z.ai) platform. Allowed: 1280x720'],
+		['With Audio on viduq1-image on China (4-second videos only, and it makes 5)', 'china',
+			{ operation: 'imageToVideo', model: 'viduq1-image', imageSource: 'url', imageUrl: 'https://e.com/a.png', videoSettings: { withAudio: true } },
+			'Video Settings › With Audio: viduq1-image does not take this setting on the China (open.bigmodel.cn) platform. Remove it, or use a model that takes it: cogvideox-3, cogvideox-2, viduq1-start-end, vidu2-image, vidu2-start-end, vidu2-reference'],
+	] as Array<[string, 'china' | 'international', Record<string, ParameterValue>, string]>)('%s', async (_name, region, parameters, message) => {
+		const error = await runError(standin, parameters, on(region));
+		expect(error.message).toBe(message);
+	});
+});

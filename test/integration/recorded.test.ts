@@ -228,3 +228,20 @@ describe('a task the API does not report on ends with its id, not in a wait to t
 		);
 	});
 });
+
+describe('the cover is stored as what the host served', () => {
+	it.each([
+		['PNG bytes under a Content-Type that says JPEG: the bytes win', { coverFormat: 'png' as const, coverContentType: 'image/jpeg' }, 'png', 'image/png'],
+		['JPEG bytes with no useful Content-Type', { coverFormat: 'jpeg' as const, coverContentType: 'binary/octet-stream' }, 'jpg', 'image/jpeg'],
+	])('%s', async (_name, options, extension, mimeType) => {
+		const host = await startStandin({ generationMs: 100, ...options });
+		try {
+			const { items, test } = await runNode(host, { options: { pollInterval: 0.05, downloadCover: true } });
+			const taskId = String(items[0].json.taskId);
+			expect(items[0].binary!.cover).toMatchObject({ fileName: `${taskId}.${extension}`, mimeType });
+			expect(test.bytesOf(items[0].binary!.cover)).toEqual(host.coverBytesFor(taskId));
+		} finally {
+			await host.close();
+		}
+	});
+});
