@@ -125,8 +125,24 @@ async function httpRequest(options: IHttpRequestOptions): Promise<unknown> {
 	};
 }
 
+/** Folders of filesystem-mode binaries, removed when the test process ends, whether or not a test cleaned up. */
+const tempFolders = new Set<string>();
+let removeOnExit = false;
+
+function tempFolder(prefix: string): string {
+	const dir = mkdtempSync(join(tmpdir(), prefix));
+	tempFolders.add(dir);
+	if (!removeOnExit) {
+		removeOnExit = true;
+		process.once('exit', () => tempFolders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+	}
+	return dir;
+}
+
 export function createContext(options: ContextOptions): TestContext {
-	const dir = mkdtempSync(join(tmpdir(), 'cogvideox-binary-'));
+	let folder: string | undefined;
+	// Made at the first file written: a memory-mode run writes none.
+	const dir = () => (folder ??= tempFolder('cogvideox-binary-'));
 	const items: INodeExecutionData[] = options.items ?? [{ json: {} }];
 	const requests: TestContext['requests'] = [];
 	let fileCounter = 0;
@@ -172,7 +188,7 @@ export function createContext(options: ContextOptions): TestContext {
 				const buffer = Buffer.isBuffer(data) ? data : Buffer.concat(await data.toArray());
 				return { ...base, data: buffer.toString('base64'), fileSize: String(buffer.length) };
 			}
-			const path = join(dir, `binary-${++fileCounter}`);
+			const path = join(dir(), `binary-${++fileCounter}`);
 			if (Buffer.isBuffer(data)) await pipeline(Readable.from([data]), createWriteStream(path));
 			else await pipeline(data, createWriteStream(path));
 			return { ...base, id: `${FS_PREFIX}${path}`, data: 'filesystem-v2', fileSize: String(statSync(path).size) };
@@ -212,7 +228,7 @@ export function createContext(options: ContextOptions): TestContext {
 		helpers,
 	} as unknown as IExecuteFunctions;
 
-	return { ctx, requests, bytesOf, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+	return { ctx, requests, bytesOf, cleanup: () => folder && rmSync(folder, { recursive: true, force: true }) };
 }
 
 /** A binary property holding `bytes`, stored as n8n would in the given mode. */
@@ -223,8 +239,7 @@ export function binaryProperty(
 	mode: 'memory' | 'filesystem' = 'memory',
 ): IBinaryData {
 	if (mode === 'memory') return { data: bytes.toString('base64'), mimeType, fileName };
-	const dir = mkdtempSync(join(tmpdir(), 'cogvideox-input-'));
-	const path = join(dir, fileName);
+	const path = join(tempFolder('cogvideox-input-'), fileName);
 	writeFileSync(path, bytes);
 	return { id: `${FS_PREFIX}${path}`, data: 'filesystem-v2', mimeType, fileName };
 }
