@@ -125,17 +125,19 @@ async function httpRequest(options: IHttpRequestOptions): Promise<unknown> {
 	};
 }
 
-/** Folders of filesystem-mode binaries, removed when the test process ends, whether or not a test cleaned up. */
+/** Folders of filesystem-mode binaries, removed after the test file, whether or not a test cleaned up. */
 const tempFolders = new Set<string>();
-let removeOnExit = false;
+const removeTempFolders = () => {
+	for (const folder of tempFolders) rmSync(folder, { recursive: true, force: true });
+	tempFolders.clear();
+};
+// Jest's afterAll where this runs in a test file (jest's workers end without an exit event), else the process's exit.
+if (typeof afterAll === 'function') afterAll(removeTempFolders);
+else process.once('exit', removeTempFolders);
 
 function tempFolder(prefix: string): string {
 	const dir = mkdtempSync(join(tmpdir(), prefix));
 	tempFolders.add(dir);
-	if (!removeOnExit) {
-		removeOnExit = true;
-		process.once('exit', () => tempFolders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
-	}
 	return dir;
 }
 
