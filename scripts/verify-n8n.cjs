@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Proves that an n8n install works with the Node.js running this script, before scripts/install-n8n.sh marks it
 // installed (and each time it reuses it). Prints nothing and exits 0 when it works; otherwise prints one line that
-// says what is missing and why, and exits 1.
+// says what is missing and why, and exits 1. When n8n itself crashes (a fatal signal such as SIGSEGV) in a step of the
+// smoke run, it prints one line saying so and runs that step once more; a second crash fails the check.
 //
 //   <node> scripts/verify-n8n.cjs <n8n folder>            quick: the native modules load (sqlite3, isolated-vm)
 //   <node> scripts/verify-n8n.cjs <n8n folder> --smoke    and n8n itself opens a fresh database and runs a
@@ -147,7 +148,14 @@ async function smoke(root) {
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 			NODE_ENV: 'production',
 		};
-		const run = (args) => spawnSync(process.execPath, [bin, ...args], { env, cwd: home, encoding: 'utf8', timeout: 180_000 });
+		const once = (args) => spawnSync(process.execPath, [bin, ...args], { env, cwd: home, encoding: 'utf8', timeout: 180_000 });
+		const run = (args) => {
+			const result = once(args);
+			if (!CRASH_SIGNALS.includes(result.signal)) return result;
+			// n8n itself crashed, not the install: say so, and run that one step once more. A second crash fails the check.
+			process.stderr.write(`n8n itself crashed (${result.signal}) in \`n8n ${args[0]}\` on ${node}: running that step once more\n`);
+			return once(args);
+		};
 		const imported = run(['import:workflow', `--input=${file}`]);
 		if (imported.status !== 0) {
 			fail(`n8n in ${root} cannot open a new database on ${node}: ${lastLine(imported)}`);
@@ -161,10 +169,17 @@ async function smoke(root) {
 	}
 }
 
+/** Signals with which n8n's own process crashes (a timeout here ends it with SIGTERM instead). */
+const CRASH_SIGNALS = ['SIGSEGV', 'SIGBUS', 'SIGABRT', 'SIGILL', 'SIGFPE'];
+
 /** How n8n ended and the last line it printed that says something, for a one-line failure. */
 function lastLine(result) {
 	if (result.error) return result.error.message;
-	const ended = result.signal ? `killed by ${result.signal}` : `exit ${result.status}`;
+	const ended = CRASH_SIGNALS.includes(result.signal)
+		? `n8n itself crashed (${result.signal}) twice in a row`
+		: result.signal
+			? `killed by ${result.signal}`
+			: `exit ${result.status}`;
 	const lines = `${result.stdout}\n${result.stderr}`.split('\n').map((line) => line.trim()).filter(Boolean);
 	const telling = lines.filter((line) => /error|cannot|failed|not found|missing/i.test(line));
 	const said = telling.pop() ?? lines.pop();
