@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: the type check, the unit and integration tests, then the end-to-end suite in a real n8n, in one target
 # of test/e2e/targets.json: by default the one `npm start` uses on this Node.js (scripts/lib/targets.cjs: Node 20
-# gets n8n 2.8.4, Node 22 n8n 2.35.x, Node 24 the newest 2.x), its install checks and its queue mode.
+# gets n8n 2.8.4, Node 22 n8n 2.35.x, Node 24 the newest 2.x), its install checks, and its queue mode where it has
+# one (2.8.4 and the newest 2.x: the oldest and newest 2.x lines).
 # `npm run test:compat`: the end-to-end suite in every other target (no type check or unit tests).
 # The n8n installs a run needs (several minutes each, the first time) start at once in the background, side by side,
 # so they overlap with the type check, the unit tests and each other; the suite waits for them (scripts/install-n8n.sh

@@ -1,5 +1,0 @@
-// The queue-mode suite (queueSuite.ts) in the node22 target: see targets.ts.
-import { describeQueueIn } from './queueSuite';
-import { TARGETS } from './targets';
-
-describeQueueIn(TARGETS.node22);
