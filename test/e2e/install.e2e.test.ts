@@ -5,7 +5,7 @@
  * be installed again, not reused.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -76,7 +76,9 @@ describe('installing n8n under a caller whose npm settings would break it', () =
 			const version = DEFAULT_TARGET.n8nVersion;
 			const major = spawnSync(source.nodeBinary, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).stdout.trim();
 			const copy = join(cache, `n8n-${version}-node${major}`);
-			expect(spawnSync('cp', ['-al', source.n8nDir, copy]).status).toBe(0);
+			// The real folder: a cache entry that is a symbolic link would be copied as the link, and the removal below
+			// would then reach the cached install itself.
+			expect(spawnSync('cp', ['-al', realpathSync(source.n8nDir), copy]).status).toBe(0);
 			const release = join(copy, 'node_modules', 'sqlite3', 'build', 'Release');
 			for (const file of readdirSync(release).filter((entry) => entry.endsWith('.node'))) unlinkSync(join(release, file));
 			expect(verify(source.nodeBinary, copy).problem).toMatch(/cannot open its database: sqlite3's native module was never built/);
