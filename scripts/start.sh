@@ -21,8 +21,11 @@
 #   npm run start:queue:sandbox  queue mode with the API stand-in, like start:sandbox (user folder .n8n-queue-sandbox/).
 #                              (Both are `scripts/start.sh --queue [--sandbox]`.)
 #
-# n8n is 2.8.4 on the node on PATH by default, installed once into ~/.cache/n8n-nodes-cogvideox by
-# scripts/install-n8n.sh. N8N_VERSION=x.y.z N8N_NODE_VERSION=24.21.0 runs another n8n on a Node from npm instead.
+# n8n is the newest release that runs on the Node.js on PATH (Node 20: 2.8.4, Node 22: 2.35.x, Node 24: the newest
+# 2.x: the default target of test/e2e/targets.json, which `npm test` checks; scripts/lib/targets.cjs picks it),
+# installed once into ~/.cache/n8n-nodes-cogvideox by scripts/install-n8n.sh. Where that Node.js is too old for it,
+# the pinned Node.js comes from npm (scripts/install-node.sh). N8N_VERSION=x.y.z runs another n8n on the node on
+# PATH, N8N_VERSION=x.y.z N8N_NODE_VERSION=24.21.0 on a Node from npm.
 # Without --queue n8n keeps its defaults: SQLite and binary data on the filesystem, both inside the user folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,13 +49,17 @@ CREDENTIAL_ID=ZhipuAiExample01 # the id examples/*.json refer to
 say() { echo "[start] $*" >&2; }
 
 # --- n8n (and its node) ---
+read -r _ n8n_version node_version < <(node scripts/lib/targets.cjs show "$(node scripts/lib/targets.cjs default)")
+[ -n "${N8N_VERSION:-}" ] && n8n_version=$N8N_VERSION node_version=-
+node_version="${N8N_NODE_VERSION:-$node_version}"
 node_bin=$(command -v node)
-if [ -n "${N8N_NODE_VERSION:-}" ]; then
-  node_bin=$(scripts/install-node.sh "$N8N_NODE_VERSION")
-  n8n_dir=$(scripts/install-n8n.sh "${N8N_VERSION:-2.8.4}" "$node_bin")
+if [ "$node_version" != - ]; then
+  node_bin=$(scripts/install-node.sh "$node_version")
+  n8n_dir=$(scripts/install-n8n.sh "$n8n_version" "$node_bin")
 else
-  n8n_dir=$(scripts/install-n8n.sh "${N8N_VERSION:-2.8.4}")
+  n8n_dir=$(scripts/install-n8n.sh "$n8n_version")
 fi
+say "n8n $n8n_version on Node $("$node_bin" --version)"
 n8n() { "$node_bin" "$n8n_dir/node_modules/n8n/bin/n8n" "$@"; }
 
 # --- this package, packed and installed into the user folder ---

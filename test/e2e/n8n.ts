@@ -36,6 +36,8 @@ export const TEST_ENCRYPTION_KEY = 'n8n-nodes-cogvideox-e2e-encryption-key';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 const MINUTE = 60_000;
+/** Signals with which n8n's own process crashes (a timeout here ends it with SIGKILL instead). */
+const CRASH_SIGNALS: NodeJS.Signals[] = ['SIGSEGV', 'SIGBUS', 'SIGABRT', 'SIGILL', 'SIGFPE'];
 
 export interface N8nHarnessOptions {
 	/** n8n release to install with scripts/install-n8n.sh. Default: $N8N_VERSION or 2.8.4. */
@@ -287,6 +289,8 @@ export class N8nHarness {
 	readonly transcript: CliResult[] = [];
 	/** How long each setup step took, in ms. */
 	readonly timings: Record<string, number> = {};
+	/** One line per crash of n8n itself that cli() met and ran again. */
+	readonly crashes: string[] = [];
 
 	private readonly env: NodeJS.ProcessEnv;
 	private readonly cliTimeoutMs: number;
@@ -460,13 +464,24 @@ export class N8nHarness {
 		return { ...this.env };
 	}
 
-	/** Runs `n8n <args>` with the harness's node binary and environment. */
+	/**
+	 * Runs `n8n <args>` with the harness's node binary and environment. When n8n itself crashes (a fatal signal such as
+	 * SIGSEGV, not a timeout), it says so in one line on stderr and runs the step once more; a second crash is returned.
+	 */
 	async cli(args: string[], timeoutMs = this.cliTimeoutMs): Promise<CliResult> {
 		const bin = join(this.n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
-		const result = await runCommand(this.nodeBinary, [bin, ...args], { cwd: this.workDir, env: this.env, timeoutMs });
-		this.transcript.push(result);
-		this.log(`n8n ${args.join(' ')}: exit ${result.exitCode ?? result.signal} in ${(result.durationMs / 1000).toFixed(1)} s`);
-		return result;
+		const once = async () => {
+			const result = await runCommand(this.nodeBinary, [bin, ...args], { cwd: this.workDir, env: this.env, timeoutMs });
+			this.transcript.push(result);
+			this.log(`n8n ${args.join(' ')}: exit ${result.exitCode ?? result.signal} in ${(result.durationMs / 1000).toFixed(1)} s`);
+			return result;
+		};
+		const result = await once();
+		if (!result.signal || !CRASH_SIGNALS.includes(result.signal)) return result;
+		const line = `n8n itself crashed (${result.signal}) in \`n8n ${args.join(' ')}\` (${this.n8nDir}): running that step once more`;
+		this.crashes.push(line);
+		process.stderr.write(`[e2e] ${line}\n`);
+		return await once();
 	}
 
 	/** Imports credentials given with plain `data`; n8n encrypts them with the test encryption key. */

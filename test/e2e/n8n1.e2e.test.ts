@@ -1,4 +1,4 @@
-// The end-to-end suite (suite.ts) in the newest n8n 1.x on Node 24 from npm: see targets.ts.
+// The end-to-end suite (suite.ts) in the newest n8n 1.x on Node 22: see targets.ts.
 import { describeExamplesIn } from './suite';
 import { TARGETS } from './targets';
 

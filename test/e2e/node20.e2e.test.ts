@@ -1,4 +1,4 @@
-// The end-to-end suite (suite.ts) in n8n 2.8.4 on the machine's Node 20: see targets.ts.
+// The end-to-end suite (suite.ts) in n8n 2.8.4, the newest n8n that runs on Node 20: see targets.ts.
 import { describeExamplesIn } from './suite';
 import { TARGETS } from './targets';
 

@@ -207,6 +207,8 @@ export class QueueN8n {
 	private cookie?: string;
 	private readonly requireFromN8n: NodeRequire;
 	private stopped = false;
+	/** The workflows publish() activated: start() waits until the main has registered their webhooks. */
+	private readonly published = new Set<string>();
 
 	private constructor(
 		base: N8nHarness,
@@ -318,6 +320,7 @@ export class QueueN8n {
 			}
 		};
 		await Promise.all([publishNext(), publishNext()]);
+		for (const id of workflowIds) this.published.add(id);
 	}
 
 	/** Starts the main and the workers, and waits until the editor is up, webhooks are registered and every worker is ready. */
@@ -376,11 +379,15 @@ export class QueueN8n {
 		for (;;) {
 			const gone = this.running.find((child) => !child.running);
 			if (gone) throw new Error(`${gone.name} exited (code ${gone.exitCode}) before n8n was ready`);
-			// The main prints "Editor is now accessible" after it has activated the published workflows' webhooks.
+			// n8n 2.8.4 prints "Editor is now accessible" after it has activated the published workflows' webhooks; 2.41.1
+			// may register them later, so their rows in webhook_entity are waited for too.
 			const mainReady = /Editor is now accessible/.test(this.main!.output()) && (await ok(`${this.url}/healthz/readiness`));
 			const workersReady = await Promise.all(this.workers.map((worker) => ok(`http://127.0.0.1:${worker.port}/healthz/readiness`)));
-			if (mainReady && workersReady.every(Boolean)) return;
-			if (Date.now() > deadline) throw new Error(`n8n in queue mode was not ready after ${timeoutMs / 1000} s`);
+			const missing = mainReady ? await this.unregisteredWebhooks() : [...this.published];
+			if (mainReady && workersReady.every(Boolean) && missing.length === 0) return;
+			if (Date.now() > deadline) {
+				throw new Error(`n8n in queue mode was not ready after ${timeoutMs / 1000} s${missing.length ? `: no webhooks registered for ${missing.join(', ')}` : ''}`);
+			}
 			await new Promise((resolveWait) => setTimeout(resolveWait, 500));
 		}
 	}
@@ -402,6 +409,14 @@ export class QueueN8n {
 	}
 
 	/** One connection for the harness's lifetime, opened by the first query (concurrent first queries share it). */
+	/** The published workflows whose webhooks the main has not registered (no row in webhook_entity). */
+	private async unregisteredWebhooks(): Promise<string[]> {
+		if (this.published.size === 0) return [];
+		const rows = await this.query<{ workflowId: string }>(`SELECT DISTINCT "workflowId" FROM webhook_entity WHERE "workflowId" = ANY($1)`, [[...this.published]]);
+		const registered = new Set(rows.map((row) => row.workflowId));
+		return [...this.published].filter((id) => !registered.has(id));
+	}
+
 	private pg(): Promise<PgClient> {
 		this.db ??= (async () => {
 			const { Client } = this.requireFromN8n('pg') as { Client: new (config: Record<string, unknown>) => PgClient };
