@@ -26,6 +26,8 @@
 # installed once into ~/.cache/n8n-nodes-cogvideox by scripts/install-n8n.sh. Where that Node.js is too old for it,
 # the pinned Node.js comes from npm (scripts/install-node.sh). N8N_VERSION=x.y.z runs another n8n on the node on
 # PATH, N8N_VERSION=x.y.z N8N_NODE_VERSION=24.21.0 on a Node from npm.
+# "ready" is printed once the editor (and each worker) answers; N8N_READY_TIMEOUT (seconds, default 600) is how long
+# a start may take before it gives up and says so.
 # Without --queue n8n keeps its defaults: SQLite and binary data on the filesystem, both inside the user folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -211,9 +213,14 @@ up() { # every n8n process still running, and the editor (and each worker's heal
   curl -sf "$url/rest/settings" >/dev/null 2>&1 || return 1
   for worker_url in "${worker_urls[@]}"; do curl -sf "$worker_url/readiness" >/dev/null 2>&1 || return 1; done
 }
-for _ in $(seq 1 300); do
-  up && break
+# A first start migrates a new database (in queue mode, Postgres's, beside the workers' own starts): on a busy
+# machine that can take minutes. "ready" is said only once it is true; a start that never gets there says so.
+ready_within=${N8N_READY_TIMEOUT:-600}
+waited=0
+until up; do
+  [ "$waited" -lt $(( ready_within * 2 )) ] || { say "n8n did not answer at $url/rest/settings within ${ready_within} s (N8N_READY_TIMEOUT)"; exit 1; }
   sleep 0.5
+  waited=$(( waited + 1 ))
 done
 if $queue; then
   say "queue mode: ${#worker_pids[@]} workers (concurrency $QUEUE_WORKER_CONCURRENCY each, health: ${worker_urls[*]}), Postgres on 127.0.0.1:$DB_POSTGRESDB_PORT, Redis on 127.0.0.1:$QUEUE_BULL_REDIS_PORT, binary data in ${N8N_DEFAULT_BINARY_DATA_MODE:-database}"

@@ -105,6 +105,8 @@ export async function startSandbox(workDir: string): Promise<Sandbox> {
 		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
 		N8N_SANDBOX_FOLDER: join(workDir, 'n8n'),
 		SANDBOX_STANDIN_INFO: infoFile,
+		// start.sh gives up (and says why) before this waits no longer.
+		N8N_READY_TIMEOUT: String(READY_TIMEOUT_MS / 1000 - 20),
 	};
 	const child = spawn('bash', [join(REPO, 'scripts', 'start.sh'), '--sandbox'], { cwd: REPO, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 	let output = '';
