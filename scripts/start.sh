@@ -216,11 +216,10 @@ up() { # every n8n process still running, and the editor (and each worker's heal
 # A first start migrates a new database (in queue mode, Postgres's, beside the workers' own starts): on a busy
 # machine that can take minutes. "ready" is said only once it is true; a start that never gets there says so.
 ready_within=${N8N_READY_TIMEOUT:-600}
-waited=0
+give_up_at=$(( SECONDS + ready_within ))
 until up; do
-  [ "$waited" -lt $(( ready_within * 2 )) ] || { say "n8n did not answer at $url/rest/settings within ${ready_within} s (N8N_READY_TIMEOUT)"; exit 1; }
+  [ "$SECONDS" -lt "$give_up_at" ] || { say "n8n did not answer at $url/rest/settings within ${ready_within} s (N8N_READY_TIMEOUT)"; exit 1; }
   sleep 0.5
-  waited=$(( waited + 1 ))
 done
 if $queue; then
   say "queue mode: ${#worker_pids[@]} workers (concurrency $QUEUE_WORKER_CONCURRENCY each, health: ${worker_urls[*]}), Postgres on 127.0.0.1:$DB_POSTGRESDB_PORT, Redis on 127.0.0.1:$QUEUE_BULL_REDIS_PORT, binary data in ${N8N_DEFAULT_BINARY_DATA_MODE:-database}"

@@ -73,7 +73,7 @@ beforeAll(async () => {
 	browser = await launchChromium(join(work, 'chromium-profile'));
 	page = browser.pages()[0] ?? (await browser.newPage());
 	await signIn(page, sandbox.url);
-}, 13 * MINUTE);
+}, 8 * MINUTE);
 
 afterAll(async () => {
 	await browser?.close().catch(() => undefined);
