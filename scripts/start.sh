@@ -206,11 +206,14 @@ fi
 n8n_pid=$!
 url="http://localhost:$N8N_PORT"
 up() { # every n8n process still running, and the editor (and each worker's health check) answering
-  local pid worker_url
+  local pid worker_url page
   for pid in $n8n_pid "${worker_pids[@]}"; do
     kill -0 "$pid" 2>/dev/null || { say "an n8n process ($pid) exited before it was ready"; exit 1; }
   done
-  curl -sf "$url/rest/settings" >/dev/null 2>&1 || return 1
+  # The editor's page, not an API route: n8n answers its REST API (and, while it migrates, "n8n is starting up"
+  # with 200) seconds before it registers the page last of all, and a loaded machine stretches that gap.
+  page=$(curl -sf "$url/" 2>/dev/null) || return 1
+  [[ "$page" == *"<title>n8n"* ]] || return 1
   for worker_url in "${worker_urls[@]}"; do curl -sf "$worker_url/readiness" >/dev/null 2>&1 || return 1; done
 }
 # A first start migrates a new database (in queue mode, Postgres's, beside the workers' own starts): on a busy
@@ -218,7 +221,7 @@ up() { # every n8n process still running, and the editor (and each worker's heal
 ready_within=${N8N_READY_TIMEOUT:-600}
 give_up_at=$(( SECONDS + ready_within ))
 until up; do
-  [ "$SECONDS" -lt "$give_up_at" ] || { say "n8n did not answer at $url/rest/settings within ${ready_within} s (N8N_READY_TIMEOUT)"; exit 1; }
+  [ "$SECONDS" -lt "$give_up_at" ] || { say "n8n did not serve its editor at $url within ${ready_within} s (N8N_READY_TIMEOUT)"; exit 1; }
   sleep 0.5
 done
 if $queue; then
