@@ -34,6 +34,29 @@ export interface ContextOptions {
 	executionId?: string;
 	/** The node's run index ($runIndex): a loop's later runs count up. */
 	runIndex?: number;
+	/** n8n's execution mode (getMode()): 'retry' for a Retry from the executions list. Default 'manual'. */
+	mode?: string;
+	/** The workflow's id; default 'test-workflow'. */
+	workflowId?: string;
+	/**
+	 * n8n's deduplication store (the processed_data table), as the helpers checkProcessedAndRecord and
+	 * removeProcessed see it: one set of values per workflow and node. Share one between contexts to play an instance's
+	 * database across executions; `broken` makes every call fail, as a database that is down would.
+	 */
+	processedStore?: ProcessedStore;
+}
+
+/** A stand-in for n8n's deduplication store, keyed by workflow and node (scope `node`). */
+export class ProcessedStore {
+	readonly rows = new Map<string, Set<string>>();
+	broken = false;
+	calls = 0;
+
+	row(workflowId: string, nodeId: string): Set<string> {
+		const key = `${workflowId} n:${nodeId}`;
+		if (!this.rows.has(key)) this.rows.set(key, new Set());
+		return this.rows.get(key)!;
+	}
 }
 
 export interface TestContext {
@@ -44,6 +67,8 @@ export interface TestContext {
 	bytesOf(binary: IBinaryData): Buffer;
 	/** Removes the files of filesystem-mode binaries. */
 	cleanup(): void;
+	/** What the node wrote through n8n's logger: level and message, in order. */
+	logs: Array<{ level: string; message: string; metadata?: unknown }>;
 }
 
 const NODE: INode = {
@@ -210,7 +235,32 @@ export function createContext(options: ContextOptions): TestContext {
 
 	const node: INode = { ...NODE, ...options.node };
 	const executionId = options.executionId ?? randomUUID();
+	const workflowId = options.workflowId ?? 'test-workflow';
+	const store = options.processedStore ?? new ProcessedStore();
+	const storeRow = () => {
+		store.calls++;
+		if (store.broken) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+		return store.row(workflowId, node.id);
+	};
+	Object.assign(helpers, {
+		async checkProcessedAndRecord(values: Array<string | number>) {
+			const row = storeRow();
+			const processed = values.filter((value) => row.has(String(value)));
+			const fresh = values.filter((value) => !row.has(String(value)));
+			fresh.forEach((value) => row.add(String(value)));
+			return { new: fresh, processed };
+		},
+		async removeProcessed(values: Array<string | number>) {
+			const row = storeRow();
+			values.forEach((value) => row.delete(String(value)));
+		},
+	});
+	const logs: TestContext['logs'] = [];
+	const logAt = (level: string) => (message: string, metadata?: unknown) => logs.push({ level, message, metadata });
 	const ctx = {
+		getWorkflow: () => ({ id: workflowId, name: 'Test workflow', active: false }),
+		getMode: () => options.mode ?? 'manual',
+		logger: { error: logAt('error'), warn: logAt('warn'), info: logAt('info'), debug: logAt('debug') },
 		getInputData: () => items,
 		getNode: () => node,
 		getExecutionId: () => executionId,
@@ -230,7 +280,7 @@ export function createContext(options: ContextOptions): TestContext {
 		helpers,
 	} as unknown as IExecuteFunctions;
 
-	return { ctx, requests, bytesOf, cleanup: () => folder && rmSync(folder, { recursive: true, force: true }) };
+	return { ctx, requests, bytesOf, logs, cleanup: () => folder && rmSync(folder, { recursive: true, force: true }) };
 }
 
 /** A binary property holding `bytes`, stored as n8n would in the given mode. */

@@ -169,10 +169,14 @@ describe('many items', () => {
 			await until(() => [...standin.tasks.values()].some((task) => !earlier.has(task.id) && task.polls > 0));
 			const cancelledAt = Date.now();
 			controller.abort();
-			await running;
+			const error = await running;
 			expect(Date.now() - cancelledAt).toBeLessThan(3000);
 			expect(standin.createCalls()).toBe(before + 1);
 			const task = [...standin.tasks.values()].pop()!;
+			// n8n keeps nothing of a cancelled node; its error still names the task, for a Get Result later.
+			expect(error.message).toBe(
+				`The execution was cancelled while the node waited for its tasks (item 0: task ${task.id}). Run Get Result with these task IDs within a day to fetch their videos`,
+			);
 			// A poll already on the wire may still arrive; none may be sent after that.
 			await new Promise((resolve) => setTimeout(resolve, 300));
 			const pollsAfterCancel = task.polls;

@@ -14,8 +14,10 @@ export class VideoError extends Error {
 	description?: string;
 	/** Set as soon as a task exists, so the error can name it and a later Get Result can pick it up. */
 	taskId?: string;
+	/** A create went unanswered: a task may exist that the node could not learn about. */
+	taskMayExist?: boolean;
 
-	constructor(message: string, details: Partial<Pick<VideoError, 'httpCode' | 'apiCode' | 'kind' | 'description' | 'taskId'>> = {}) {
+	constructor(message: string, details: Partial<Pick<VideoError, 'httpCode' | 'apiCode' | 'kind' | 'description' | 'taskId' | 'taskMayExist'>> = {}) {
 		super(message);
 		this.name = 'VideoError';
 		Object.assign(this, details);

@@ -60,6 +60,7 @@ function mayExist(error: VideoError, client: ApiClient, request: CreateRequest, 
 	error.message =
 		`${why}. A ${request.model} task may have been created and charged: look for a ${request.model} charge at ${sent} ` +
 		`(request ID ${request.requestId}) in ${billingRecordsOf(client.baseUrl)} before running this item again`;
+	error.taskMayExist = true;
 	return error;
 }
 

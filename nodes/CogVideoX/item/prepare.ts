@@ -88,12 +88,10 @@ export function readRunOptions(ctx: IExecuteFunctions, itemIndex: number): RunOp
  * Reads and checks one item. `platform` is the credential's (undefined for a custom base URL): the models and
  * settings its docs give decide what the item may ask for.
  */
-export async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, operation: NodeOperation, platform?: Platform): Promise<PreparedItem> {
+export async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, operation: NodeOperation, platform?: Platform): Promise<PreparedItem[]> {
 	const run = readRunOptions(ctx, itemIndex);
 	if (!isGenerator(operation)) {
-		const taskId = String(ctx.getNodeParameter('taskId', itemIndex, '')).trim();
-		if (!taskId) throw new InputError('Task ID is empty: enter the task ID that a generate operation returned');
-		return { kind: 'getResult', itemIndex, taskId, run };
+		return taskIdsOf(ctx.getNodeParameter('taskId', itemIndex, '')).map((taskId) => ({ kind: 'getResult', itemIndex, taskId, run }));
 	}
 	const model = resolveModel(ctx.getNodeParameter('model', itemIndex), operation, platform);
 	const images = GENERATORS[operation].imageRefs(ctx, itemIndex);
@@ -103,5 +101,20 @@ export async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, ope
 	const sizes: Array<SizedImage | undefined> = [];
 	for (const image of images) sizes.push(await checkImageRef(ctx, itemIndex, image, model));
 	checkImagePixels(model, sizes);
-	return { kind: 'generate', itemIndex, operation, model, prompt, images, settingsBody, run };
+	return [{ kind: 'generate', itemIndex, operation, model, prompt, images, settingsBody, run }];
+}
+
+/**
+ * Get Result's Task ID: one task ID, or several separated by commas, spaces or new lines, each its own output item;
+ * a repeated ID counts once. Text that holds the node's log lines (taskLog.ts) gives the IDs those lines name, so
+ * the lines of a lost run can be pasted as they are.
+ */
+export function taskIdsOf(value: unknown): string[] {
+	const text = String(value ?? '');
+	const logged = [...text.matchAll(/CogVideoX task (\S+)/g)].map((match) => match[1]);
+	const ids = [...new Set(logged.length ? logged : text.split(/[\s,;]+/).filter(Boolean))];
+	if (ids.length === 0) throw new InputError('Task ID is empty: enter the task ID that a generate operation returned, or several separated by commas');
+	const bad = ids.find((id) => !/^[\w.-]+$/.test(id));
+	if (bad) throw new InputError(`Task ID: "${bad}" is not a task ID; task IDs are letters, digits, dots, dashes and underscores, separated by commas, spaces or new lines`);
+	return ids;
 }

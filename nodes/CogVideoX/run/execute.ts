@@ -14,11 +14,13 @@ import { heldSlot, TaskPace } from './pace';
 import { generationTimes } from './poll';
 import type { PreparedItem } from '../item/prepare';
 import { OPTION_DEFAULTS, prepareItem } from '../item/prepare';
+import { itemKey, OpenTasks } from './openTasks';
 import type { TryMemory } from './retryMemory';
 import { beginTry, NO_ITEM_MEMORY, requestFingerprint } from './retryMemory';
 import type { ItemProgress, ItemRun } from './runItem';
 import { runGenerate, runGetResult } from './runItem';
 import { settle } from '../settle';
+import { logTask, taskOrigin } from './taskLog';
 import type { ApiClient } from '../api/transport';
 import { CREDENTIAL_TYPE } from '../api/transport';
 
@@ -67,12 +69,38 @@ function readConcurrency(ctx: IExecuteFunctions): number {
 	return value;
 }
 
-/** Tasks that other items created, for the message of a run that stops: none of them may be lost. */
-function otherTasks(progressByItem: Map<number, ItemProgress>, failedItem: number): string | undefined {
-	const lines = [...progressByItem.entries()]
-		.filter(([itemIndex, progress]) => itemIndex !== failedItem && progress.taskId)
-		.map(([itemIndex, progress]) => `item ${itemIndex}: task ${progress.taskId}`);
-	return lines.length ? `Other tasks this run created (fetch them with Get Result): ${lines.join(', ')}` : undefined;
+/** An item of the node's output: one per input item, or one per task ID of a Get Result item. */
+interface Unit {
+	/** Its place in the output. */
+	position: number;
+	item: PreparedItem;
+	progress: ItemProgress;
+	/** The item's key in the marks of openTasks.ts (generate items). */
+	key: string;
+	output?: INodeExecutionData;
+	error?: ItemError;
+	/** Its task ended in FAIL: there is no video to fetch. */
+	taskFailed?: boolean;
+}
+
+/** The tasks of a run that stops, for its error: none of them may be lost. */
+function tasksOf(units: Unit[], except?: Unit): string | undefined {
+	const lines = units.filter((unit) => unit !== except && unit.progress.taskId).map((unit) => `item ${unit.item.itemIndex}: task ${unit.progress.taskId}`);
+	return lines.length ? lines.join(', ') : undefined;
+}
+
+/** The log line of a unit's task at the end of the run: its video was handed on, or why not. */
+function logEnd(ctx: IExecuteFunctions, unit: Unit, stopped?: string): void {
+	const { taskId, requestId } = unit.progress;
+	if (!taskId) return;
+	const facts = { taskId, requestId, model: unit.item.kind === 'generate' ? unit.item.model.id : undefined };
+	const origin = taskOrigin(ctx, unit.item.itemIndex);
+	if (unit.taskFailed) return logTask(ctx, facts, origin, { event: 'failed', why: unit.error!.message });
+	const why = stopped ?? (unit.error ? unit.error.message : undefined);
+	if (why) return logTask(ctx, facts, origin, { event: 'not delivered', why });
+	const status = unit.output?.json.status;
+	if (status === 'SUCCESS') logTask(ctx, facts, origin, { event: 'delivered' });
+	else if (unit.item.kind === 'generate') logTask(ctx, facts, origin, { event: 'submitted' });
 }
 
 export async function executeVideoNode(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -99,16 +127,18 @@ async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INod
 	}
 	const client: ApiClient = { ctx, baseUrl, signal: ctx.getExecutionCancelSignal() };
 	const continueOnFail = ctx.continueOnFail();
-	const results: INodeExecutionData[] = new Array(items.length);
+	const outputs: Array<INodeExecutionData | undefined> = [];
+	const units: Unit[] = [];
 
-	const prepared: PreparedItem[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			prepared.push(await prepareItem(ctx, itemIndex, operation, platformOf(baseUrl)));
+			for (const item of await prepareItem(ctx, itemIndex, operation, platformOf(baseUrl))) {
+				units.push({ position: outputs.push(undefined) - 1, item, progress: {}, key: item.kind === 'generate' ? itemKey(ctx, item) : '' });
+			}
 		} catch (error) {
 			const nodeError = toNodeError(node, error, itemIndex, {}, secrets);
 			if (!continueOnFail) throw nodeError;
-			results[itemIndex] = failureItem(nodeError, itemIndex, {});
+			outputs.push(failureItem(nodeError, itemIndex, {}));
 		}
 	}
 
@@ -117,9 +147,9 @@ async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INod
 	// runs many executions at once on one account.
 	const pace = new TaskPace(readConcurrency(ctx));
 	const gateFor = (model: string) => accountGates.for(baseUrl, apiKey, model);
+	const openTasks = OpenTasks.for(ctx);
 	const stop = new AbortController();
-	const progressByItem = new Map<number, ItemProgress>();
-	let fatal: { error: ItemError; itemIndex: number } | undefined;
+	let fatal: Unit | undefined;
 	const cancelled = () => client.signal?.aborted === true;
 	/** No new task starts: items waiting for the pace or the account are told to stop. */
 	const stopRun = () => {
@@ -135,41 +165,47 @@ async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INod
 		{ once: true },
 	);
 
-	const runOne = async (item: PreparedItem) => {
+	const runOne = async (unit: Unit) => {
 		if (!(await pace.acquire())) return;
+		const { item, progress } = unit;
 		const slot = heldSlot(pace);
-		const progress: ItemProgress = {};
-		progressByItem.set(item.itemIndex, progress);
 		const itemMemory = item.kind === 'generate' ? memory.item(item.itemIndex, () => requestFingerprint(ctx, item)) : NO_ITEM_MEMORY;
-		const run: ItemRun = { ctx, client, slot, times: generationTimes, gateFor, stop: stop.signal, progress, memory: itemMemory };
+		const run: ItemRun = { ctx, client, slot, times: generationTimes, gateFor, stop: stop.signal, progress, memory: itemMemory, openTasks, key: unit.key };
 		try {
 			const output = item.kind === 'generate' ? await runGenerate(run, item) : await runGetResult(run, item);
-			results[item.itemIndex] = { ...output, pairedItem: { item: item.itemIndex } };
+			unit.output = { ...output, pairedItem: { item: item.itemIndex } };
 		} catch (error) {
-			const nodeError = toNodeError(node, error, item.itemIndex, progress, secrets);
-			if (cancelled()) {
-				fatal ??= { error: nodeError, itemIndex: item.itemIndex };
-				return;
-			}
-			if (continueOnFail) {
-				results[item.itemIndex] = failureItem(nodeError, item.itemIndex, progress);
-			} else {
-				fatal ??= { error: nodeError, itemIndex: item.itemIndex };
-				// No new task starts once the run is failing; tasks already created finish, so none is lost.
-				stopRun();
-			}
+			unit.error = toNodeError(node, error, item.itemIndex, progress, secrets);
+			unit.taskFailed = error instanceof VideoError && error.kind === 'taskFailed';
+			if (cancelled() || continueOnFail) return;
+			fatal ??= unit;
+			// No new task starts once the run is failing; tasks already created finish, so none is lost.
+			stopRun();
 		} finally {
 			slot.release();
 		}
 	};
-	await Promise.all(prepared.map(runOne));
+	await Promise.all(units.map(runOne));
 
-	if (fatal) {
-		const { error } = fatal;
-		if (cancelled()) throw error;
-		const others = otherTasks(progressByItem, fatal.itemIndex);
-		if (others) error.description = [error.description, others].filter(Boolean).join('. ');
+	if (fatal || (cancelled() && units.some((unit) => !unit.output))) {
+		const stopped = cancelled() ? 'the execution was cancelled' : `the node stopped at item ${fatal!.item.itemIndex}, so n8n keeps none of its output`;
+		units.forEach((unit) => logEnd(ctx, unit, unit.error ? undefined : stopped));
+		const tasks = tasksOf(units, fatal);
+		if (cancelled()) {
+			const all = tasksOf(units);
+			const message = all
+				? `The execution was cancelled while the node waited for its tasks (${all}). Run Get Result with these task IDs within a day to fetch their videos`
+				: 'The execution was cancelled before any task was created';
+			throw new NodeOperationError(node, message);
+		}
+		const error = fatal!.error!;
+		if (tasks) error.description = [error.description, `Other tasks this run created (fetch them with Get Result): ${tasks}`].filter(Boolean).join('. ');
 		throw error;
 	}
-	return [results.filter((result) => result !== undefined)];
+	for (const unit of units) {
+		logEnd(ctx, unit);
+		if (unit.key && unit.output) openTasks.delivered(unit.key);
+		outputs[unit.position] = unit.output ?? failureItem(unit.error!, unit.item.itemIndex, unit.progress);
+	}
+	return [outputs.filter((output): output is INodeExecutionData => output !== undefined)];
 }

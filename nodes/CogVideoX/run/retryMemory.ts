@@ -150,7 +150,7 @@ export function maxTriesOf(node: INode): number {
 }
 
 /** The run index of this execute() call; n8n-workflow offers it only through the data proxy ($runIndex). */
-function runIndexOf(ctx: IExecuteFunctions): number {
+export function runIndexOf(ctx: IExecuteFunctions): number {
 	const runIndex: unknown = ctx.getWorkflowDataProxy(0).$runIndex;
 	return typeof runIndex === 'number' ? runIndex : 0;
 }
@@ -166,17 +166,19 @@ export function beginTry(ctx: IExecuteFunctions, memory = retryMemory): TryMemor
 }
 
 /**
- * What the item asks the API for: model, prompt, settings and where each image comes from. A binary image counts
- * by its identity on the item (stored file id, or size, type and name), never by its bytes: within one node run
- * the input items are the same on every try.
+ * What the item asks the API for: model, prompt, settings and where each image comes from, hashed. A binary image
+ * counts by its identity on the item, never by its bytes: within one node run (`stored`) its stored file id, or its
+ * size, type and name; across executions (`described`: a Retry that runs the workflow from its start stores the
+ * same image under a new id) its type, name and size.
  */
-export function requestFingerprint(ctx: IExecuteFunctions, item: PreparedGenerate): string {
+export function requestFingerprint(ctx: IExecuteFunctions, item: PreparedGenerate, images: 'stored' | 'described' = 'stored'): string {
 	const binaries = ctx.getInputData()[item.itemIndex]?.binary ?? {};
-	const images = item.images.map((ref) => {
+	const sources = item.images.map((ref) => {
 		if (ref.source === 'url') return { url: ref.url };
 		const binary = binaries[ref.property.trim()];
-		return { property: ref.property, id: binary?.id, size: binary?.id ? undefined : binary?.data.length, type: binary?.mimeType, name: binary?.fileName };
+		const size = binary?.id && images === 'stored' ? undefined : binary?.fileSize ?? binary?.data.length;
+		return { property: ref.property, id: images === 'stored' ? binary?.id : undefined, size, type: binary?.mimeType, name: binary?.fileName };
 	});
-	const request = [item.operation, item.model.id, item.prompt, item.settingsBody, images];
+	const request = [item.operation, item.model.id, item.prompt, item.settingsBody, sources];
 	return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }

@@ -11,7 +11,9 @@ import { estimatedFinish, notReported, taskFailed, waitForTask, withoutStatusErr
 import type { PreparedGenerate, PreparedGetResult, RunOptions } from '../item/prepare';
 import { buildCreateBody } from '../item/request';
 import type { PaceSlot } from './pace';
+import type { OpenTasks } from './openTasks';
 import type { ItemMemory, RememberedRequest } from './retryMemory';
+import { logTask, taskOrigin } from './taskLog';
 import { settle } from '../settle';
 import type { Submitted } from '../api/submit';
 import { submitTask } from '../api/submit';
@@ -39,6 +41,10 @@ export interface ItemRun {
 	progress: ItemProgress;
 	/** What an earlier try of the node (Retry On Fail) sent for this item. */
 	memory: ItemMemory;
+	/** The marks and memory that keep a Retry of the execution from paying twice (openTasks.ts). */
+	openTasks: OpenTasks;
+	/** The item's key in them (itemKey()); empty for Get Result. */
+	key: string;
 }
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
@@ -49,13 +55,15 @@ const timesKey = (run: ItemRun, model: string) => `${run.client.baseUrl} ${model
 export async function runGenerate(run: ItemRun, item: PreparedGenerate): Promise<INodeExecutionData> {
 	const { progress } = run;
 	const { model, prompt, run: options } = item;
-	// A task an earlier try of the node created is waited for again, not paid for twice.
-	const earlier = run.memory.recall();
-	const created = earlier?.task
-		? { taskId: earlier.task.id, requestId: earlier.requestId, status: earlier.task.status, sentAt: earlier.sentAt }
-		: await create(run, item, earlier);
+	// A task an earlier run of this item created is waited for again, not paid for twice.
+	const earlier = await earlierRequest(run, item);
+	const reused = earlier?.request.task;
+	const created = reused
+		? { taskId: reused.id, requestId: earlier.request.requestId, status: reused.status, sentAt: earlier.request.sentAt }
+		: await create(run, item, earlier?.request);
 	progress.requestId = created.requestId;
 	progress.taskId = created.taskId;
+	if (reused) logTask(run.ctx, { taskId: reused.id, requestId: created.requestId, model: model.id }, taskOrigin(run.ctx, item.itemIndex), { event: 'reused', why: earlier.why });
 	const json: IDataObject = {
 		taskId: created.taskId,
 		requestId: created.requestId,
@@ -65,8 +73,28 @@ export async function runGenerate(run: ItemRun, item: PreparedGenerate): Promise
 		submittedAt: new Date(created.sentAt).toISOString(),
 	};
 	if (!options.wait) return { json };
-	const wait = earlier?.task ? { startedAt: Date.now(), pollAtOnce: true } : { startedAt: Date.now(), model: model.id };
+	const wait = reused ? { startedAt: Date.now(), pollAtOnce: true } : { startedAt: Date.now(), model: model.id };
 	return await deliver(run, created.taskId, options, json, wait);
+}
+
+/**
+ * What an earlier run of this item sent, if this one repeats it: an earlier try of the node (Retry On Fail), or the
+ * execution a Retry from the executions list repeats. A Retry whose item has only a mark left fails here, before
+ * any create: its task exists, and the error says where to find it.
+ */
+async function earlierRequest(run: ItemRun, item: PreparedGenerate): Promise<{ request: RememberedRequest; why: string } | undefined> {
+	const tried = run.memory.recall();
+	if (tried) return { request: tried, why: 'an earlier try of this node (Retry On Fail)' };
+	const earlier = await run.openTasks.earlier(run.key);
+	if (!earlier) return undefined;
+	if (earlier.request) return { request: earlier.request, why: 'the execution this Retry repeats' };
+	const node = run.ctx.getNode().name;
+	throw new VideoError(
+		`A Retry makes no second task for this item: an earlier run of this workflow created one on ${earlier.day} (UTC) and did not deliver its video. ` +
+			`Its task ID is in n8n's log, in a line "CogVideoX task … created" of node "${node}", item ${item.itemIndex}: run Get Result with it within a day to fetch the video. ` +
+			'To make a new video instead, run the workflow again rather than retrying it',
+		{ kind: 'other' },
+	);
 }
 
 /** The item's input images as the API takes them, read when the body is built. */
@@ -77,30 +105,49 @@ async function imagesForApi(ctx: IExecuteFunctions, item: PreparedGenerate): Pro
 }
 
 /**
- * Creates the item's task. One request_id serves every create call of the item, across the node's tries too: the
- * API takes a repeated request_id as the same request. The body is built for each call, never held between them.
+ * Creates the item's task. One request_id serves every create call of the item, across the node's tries and a Retry
+ * of the execution in this process too: the API takes a repeated request_id as the same request. The body is built
+ * for each call, never held between them; the item is marked in n8n's database right before its first send.
  */
 async function create(run: ItemRun, item: PreparedGenerate, earlier?: RememberedRequest): Promise<Submitted & { sentAt: number }> {
-	const { ctx, memory } = run;
+	const { ctx, openTasks, key } = run;
 	const { operation, model, prompt, settingsBody: settings } = item;
 	const requestId = earlier?.requestId ?? randomUUID();
 	const sentAt = earlier?.sentAt ?? Date.now();
 	run.progress.requestId = requestId;
-	const created = await submitTask(
-		run.client,
-		{
-			requestId,
-			model: model.id,
-			firstSentAt: sentAt,
-			body: async () => buildCreateBody({ operation, model, prompt, images: await imagesForApi(ctx, item), settings, requestId }),
-			sentBefore: earlier !== undefined,
-			onUnanswered: () => memory.remember({ requestId, sentAt }),
-		},
-		run.slot,
-		Date.now() + item.run.timeoutMs,
-		{ gate: run.gateFor(model.id), intervalMs: item.run.pollIntervalMs, expectedMs: run.times.expected(timesKey(run, model.id)), stop: run.stop },
+	const remember = (request: Omit<RememberedRequest, 'fingerprint'>) => {
+		run.memory.remember(request);
+		openTasks.remember(key, { ...request, fingerprint: key });
+	};
+	let marked = false;
+	const submitted = await settle(
+		submitTask(
+			run.client,
+			{
+				requestId,
+				model: model.id,
+				firstSentAt: sentAt,
+				body: async () => {
+					if (!marked) await openTasks.mark(key);
+					marked = true;
+					return buildCreateBody({ operation, model, prompt, images: await imagesForApi(ctx, item), settings, requestId });
+				},
+				sentBefore: earlier !== undefined,
+				onUnanswered: () => remember({ requestId, sentAt }),
+			},
+			run.slot,
+			Date.now() + item.run.timeoutMs,
+			{ gate: run.gateFor(model.id), intervalMs: item.run.pollIntervalMs, expectedMs: run.times.expected(timesKey(run, model.id)), stop: run.stop },
+		),
 	);
-	memory.remember({ requestId, sentAt, task: { id: created.taskId, status: created.status } });
+	if (!submitted.ok) {
+		// A create refused for certain left no task: nothing for a Retry to protect.
+		if (marked && !(submitted.error instanceof VideoError && submitted.error.taskMayExist)) await openTasks.close(key);
+		throw submitted.error;
+	}
+	const created = submitted.value;
+	remember({ requestId, sentAt, task: { id: created.taskId, status: created.status } });
+	logTask(ctx, { taskId: created.taskId, requestId, model: model.id }, taskOrigin(ctx, item.itemIndex), { event: 'created' });
 	return { ...created, sentAt };
 }
 
@@ -151,7 +198,10 @@ async function deliver(run: ItemRun, taskId: string, options: RunOptions, json: 
 	);
 	if (!waited.ok) {
 		// A task that failed is of no use to a retry of the node: that one makes a new task.
-		if (waited.error instanceof VideoError && waited.error.kind === 'taskFailed') run.memory.forget();
+		if (waited.error instanceof VideoError && waited.error.kind === 'taskFailed') {
+			run.memory.forget();
+			if (run.key) await run.openTasks.close(run.key);
+		}
 		throw waited.error;
 	}
 	const finished = waited.value;
