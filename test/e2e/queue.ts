@@ -68,6 +68,11 @@ export interface QueueStartOptions {
 }
 
 export interface QueueN8nOptions extends N8nHarnessOptions, QueueStartOptions {
+	/**
+	 * One n8n in regular mode on the same Postgres instead (EXECUTIONS_MODE=regular, no workers, no Redis in use): the
+	 * main runs every execution itself, as a single n8n does.
+	 */
+	regular?: boolean;
 	/** Extra environment for the workers only (after `env`, which every n8n process gets, the CLI included). */
 	workerEnv?: Record<string, string>;
 	/** N8N_LOG_LEVEL of the main and workers: at least info, or ranOn() has nothing to read. Default: info. */
@@ -89,6 +94,10 @@ export interface QueueProcess {
 	/** Its peak resident set size in kB (VmHWM), read from /proc while it runs and just before it is stopped. */
 	peakRssKb?: number;
 	exitCode?: number | null;
+	/** Sends a signal to its process group (n8n and its task runners), e.g. SIGKILL as an out-of-memory kill does. */
+	signal(signal: NodeJS.Signals): void;
+	/** Settles when it has exited. */
+	readonly exited: Promise<void>;
 }
 
 export interface WebhookCall {
@@ -255,7 +264,7 @@ export class QueueN8n {
 				DB_POSTGRESDB_PASSWORD: services.DB_POSTGRESDB_PASSWORD,
 				QUEUE_BULL_REDIS_HOST: services.QUEUE_BULL_REDIS_HOST,
 				QUEUE_BULL_REDIS_PORT: services.QUEUE_BULL_REDIS_PORT,
-				EXECUTIONS_MODE: 'queue',
+				EXECUTIONS_MODE: options.regular ? 'regular' : 'queue',
 				OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
 				N8N_LOG_LEVEL: options.logLevel ?? 'info',
 			};
@@ -327,7 +336,7 @@ export class QueueN8n {
 	async start(options: QueueStartOptions = {}): Promise<void> {
 		if (this.running.length) throw new Error('n8n is already running: stop() it first');
 		if (this.stopped) throw new Error('cleanup() was called');
-		this.current = { ...this.current, ...options };
+		this.current = { ...this.current, ...options, ...(this.options.regular ? { workers: 0 } : {}) };
 		const { binaryDataMode, workers, concurrency } = this.current;
 		const started = Date.now();
 		const common: NodeJS.ProcessEnv = {
@@ -503,6 +512,31 @@ export class QueueN8n {
 		const answer = (await run.json().catch(() => ({}))) as { data?: { executionId?: string } };
 		if (!run.ok || !answer.data?.executionId) throw new Error(`POST /rest/workflows/${workflowId}/run answered ${run.status}: ${JSON.stringify(answer)}`);
 		return answer.data.executionId;
+	}
+
+	/**
+	 * Retries an execution as the Retry button of the executions list does (POST /rest/executions/<id>/retry, with the
+	 * workflow as it was saved in the execution) and returns the new execution's id and status as n8n answered them.
+	 */
+	async retry(executionId: string): Promise<{ executionId: string; status: string }> {
+		const answer = await this.rest('POST', `/rest/executions/${executionId}/retry`, { loadWorkflow: false });
+		const data = answer as { data?: { id?: string; status?: string } };
+		if (!data.data?.id) throw new Error(`POST /rest/executions/${executionId}/retry answered ${JSON.stringify(answer).slice(0, 500)}`);
+		return { executionId: String(data.data.id), status: String(data.data.status) };
+	}
+
+	/** Stops a running execution as the executions list's Stop button does (POST /rest/executions/<id>/stop). */
+	async stopExecution(executionId: string): Promise<unknown> {
+		return await this.rest('POST', `/rest/executions/${executionId}/stop`, {});
+	}
+
+	/** A call of the editor's REST API as the owner; throws with n8n's answer unless it is a 2xx. */
+	private async rest(method: string, path: string, body: unknown): Promise<unknown> {
+		const cookie = await this.ownerCookie();
+		const response = await fetch(`${this.url}${path}`, { method, headers: { 'Content-Type': 'application/json', cookie }, body: JSON.stringify(body) });
+		const text = await response.text();
+		if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
+		return JSON.parse(text) as unknown;
 	}
 
 	/** A session cookie of the owner account (set up on first use, with a password only this harness knows). */

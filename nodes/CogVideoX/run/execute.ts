@@ -189,7 +189,7 @@ async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INod
 
 	if (fatal || (cancelled() && units.some((unit) => !unit.output))) {
 		const stopped = cancelled() ? 'the execution was cancelled' : `the node stopped at item ${fatal!.item.itemIndex}, so n8n keeps none of its output`;
-		units.forEach((unit) => logEnd(ctx, unit, unit.error ? undefined : stopped));
+		units.forEach((unit) => logEnd(ctx, unit, cancelled() || !unit.error ? stopped : undefined));
 		const tasks = tasksOf(units, fatal);
 		if (cancelled()) {
 			const all = tasksOf(units);

@@ -1,0 +1,259 @@
+/**
+ * n8n going away while the node waits for its paid tasks, for real: the process is killed (SIGKILL, as an
+ * out-of-memory kill or a lost host does) or stopped (SIGTERM, as a deploy does), in queue mode (a main and two
+ * workers) and in one n8n in regular mode, both on Postgres, in one target of targets.ts (its own test file each:
+ * node20.lost.e2e.test.ts, node24.lost.e2e.test.ts). Each case runs a webhook workflow whose three prompts become
+ * three tasks of the stand-in API, and shows:
+ * - tasks created = items: nothing n8n runs afterwards (the Retry button of the executions list included) makes a
+ *   second task for an item;
+ * - every task ID is found in n8n's own log (what the killed process printed, as `docker logs` keeps it);
+ * - the documented action delivers every video byte for byte with no new task: Get Result with the log lines
+ *   pasted into its Task ID (here posted to a webhook workflow whose Get Result reads them);
+ * - planned stops drain: with N8N_GRACEFUL_SHUTDOWN_TIMEOUT above the node's Timeout, a SIGTERMed worker and a
+ *   SIGTERMed single n8n finish the execution and deliver every video before they exit.
+ * Bull's lock settings are shortened (QUEUE_WORKER_LOCK_DURATION and friends) so that n8n notices a lost worker in
+ * seconds instead of its default minute or two: what it does then is the same.
+ *
+ *   npm run test:e2e -- lost.e2e            every target's
+ */
+import { randomBytes } from 'node:crypto';
+
+import { startStandin, type Standin } from '../standin/server';
+import { CREDENTIAL_TYPE, expectServedVideo, keyIn, NODE_TYPE, workflowNode, type Workflow } from './fixtures';
+import { QueueN8n, type QueueExecution, type QueueProcess } from './queue';
+import type { E2eTarget } from './targets';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+/** How long the stand-in takes per video: long enough to kill or stop n8n while the node waits. */
+const GENERATION_MS = 20 * SECOND;
+/** The node's Timeout in these workflows, and a shutdown grace above it, as docs/scaling.md tells operators. */
+const NODE_TIMEOUT_S = 120;
+const DRAINING_GRACE_S = 180;
+const PROMPTS = ['A lighthouse beam sweeps over a stormy sea', 'Cherry blossoms fall on a temple path', 'Paper lanterns drift over a dark river'];
+const CREDENTIAL_ID = 'ZhipuAiLostRuns01';
+const BATCH_PATH = 'lost-runs-batch';
+const RECOVER_PATH = 'lost-runs-recover';
+
+/** Webhook (answers at once) → three prompts → CogVideoX: the shape of a scheduled batch. */
+function batchWorkflow(id: string): Workflow {
+	const credentials = { [CREDENTIAL_TYPE]: { id: CREDENTIAL_ID, name: 'Zhipu AI account' } };
+	const webhook = { ...workflowNode(id, 'Webhook', 'n8n-nodes-base.webhook', 2, 0, { httpMethod: 'POST', path: BATCH_PATH, responseMode: 'onReceived', options: {} }), webhookId: BATCH_PATH };
+	const prompts = workflowNode(id, 'Prompts', 'n8n-nodes-base.code', 2, 220, { jsCode: `return ${JSON.stringify(PROMPTS.map((prompt) => ({ json: { prompt } })))};` });
+	const video = {
+		...workflowNode(id, 'Generate Video', NODE_TYPE, 1, 440, {
+			operation: 'textToVideo',
+			model: 'cogvideox-3',
+			prompt: '={{ $json.prompt }}',
+			options: { pollInterval: 1, timeout: NODE_TIMEOUT_S },
+		}),
+		credentials,
+	};
+	const connect = (to: string) => ({ main: [[{ node: to, type: 'main', index: 0 }]] });
+	return { id, name: 'e2e: a batch n8n loses mid-wait', nodes: [webhook, prompts, video], connections: { Webhook: connect('Prompts'), Prompts: connect('Generate Video') }, settings: {} };
+}
+
+/** The documented action: Get Result with what the log gave pasted into Task ID (here: the webhook's body). */
+function recoverWorkflow(id: string): Workflow {
+	const credentials = { [CREDENTIAL_TYPE]: { id: CREDENTIAL_ID, name: 'Zhipu AI account' } };
+	const webhook = { ...workflowNode(id, 'Webhook', 'n8n-nodes-base.webhook', 2, 0, { httpMethod: 'POST', path: RECOVER_PATH, responseMode: 'lastNode', options: {} }), webhookId: RECOVER_PATH };
+	const result = { ...workflowNode(id, 'Get Result', NODE_TYPE, 1, 220, { operation: 'getResult', taskId: '={{ $json.body.pasted }}', options: { pollInterval: 1 } }), credentials };
+	return { id, name: 'e2e: Get Result with the task IDs from the log', nodes: [webhook, result], connections: { Webhook: { main: [[{ node: 'Get Result', type: 'main', index: 0 }]] } }, settings: {} };
+}
+
+/** The node's "created" lines of one execution in a process's output, as an operator copies them out of the log. */
+function createdLines(output: string, executionId: string): string[] {
+	return output.split('\n').filter((line) => /CogVideoX task \S+ created; /.test(line) && line.includes(`, execution ${executionId}, `));
+}
+const taskIdOf = (line: string) => /CogVideoX task (\S+) /.exec(line)![1];
+
+interface LostRunSetup {
+	n8n: QueueN8n;
+	standin: Standin;
+}
+
+export function describeLostRunsIn(target: E2eTarget): void {
+	const where = `n8n ${target.n8nVersion} on Node ${target.nodeVersion ?? process.versions.node}`;
+	const progress: string[] = [];
+	const log = (line: string) => progress.push(`${new Date().toISOString().slice(11, 19)} ${line}`);
+	const apiKey = `e2e${randomBytes(6).toString('hex')}.${randomBytes(12).toString('hex')}`;
+
+	/** A fresh n8n (queue or regular mode) with the two workflows published, and a stand-in of its own. */
+	async function setUp(regular: boolean, env: Record<string, string>): Promise<LostRunSetup> {
+		const standin = await startStandin({ generationMs: GENERATION_MS, apiKey });
+		const n8n = await QueueN8n.setup({ version: target.n8nVersion, nodeVersion: target.nodeVersion, regular, workers: 2, concurrency: 5, log, env });
+		await n8n.importCredentials([{ id: CREDENTIAL_ID, name: 'Zhipu AI account', type: CREDENTIAL_TYPE, data: { apiKey: standin.apiKey, region: 'custom', baseUrl: standin.apiUrl } }]);
+		const workflows = [batchWorkflow(regular ? 'e2eLostRegularBatch' : 'e2eLostQueueBatch01'), recoverWorkflow(regular ? 'e2eLostRegularFetch' : 'e2eLostQueueFetch01')];
+		await n8n.importWorkflows(workflows);
+		await n8n.publish(workflows.map((workflow) => workflow.id!));
+		await n8n.start();
+		return { n8n, standin };
+	}
+
+	/** Starts the batch and returns once its three tasks exist, with the execution and the process running it. */
+	async function startBatch({ n8n, standin }: LostRunSetup): Promise<{ executionId: string; runner: QueueProcess; tasks: string[] }> {
+		const before = new Set(standin.tasks.keys());
+		const call = await n8n.runWebhook(BATCH_PATH, {});
+		const deadline = Date.now() + MINUTE;
+		const fresh = () => [...standin.tasks.keys()].filter((id) => !before.has(id));
+		while (fresh().length < PROMPTS.length) {
+			if (Date.now() > deadline) throw new Error(`the batch made ${fresh().length} tasks in a minute`);
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		const ranOn = await n8n.ranOn(call.executionId);
+		const runner = ranOn === 'main' ? n8n.main! : n8n.workers.find((worker) => worker.name === ranOn)!;
+		log(`  execution ${call.executionId}: 3 tasks, running on ${runner.name} (pid ${runner.pid})`);
+		return { executionId: call.executionId, runner, tasks: fresh() };
+	}
+
+	/** The documented action: the log lines pasted into Get Result. Every video byte for byte, no new task. */
+	async function deliverFromLog({ n8n, standin }: LostRunSetup, lines: string[], tasks: string[]): Promise<QueueExecution> {
+		const creates = standin.createCalls();
+		const call = await n8n.runWebhook(RECOVER_PATH, { pasted: lines.join('\n') });
+		const run = await n8n.execution(call.executionId);
+		expect(run.status).toBe('success');
+		const items = run.output['Get Result'];
+		expect(items.map((item) => item.json.taskId).sort()).toEqual([...tasks].sort());
+		for (const item of items) expectServedVideo(standin, item);
+		expect(standin.createCalls()).toBe(creates);
+		return run;
+	}
+
+	/** The node's lines of the batch's tasks, as found in what the process that ran it printed. */
+	function expectTasksInLog(runner: QueueProcess, executionId: string, tasks: string[]): string[] {
+		const lines = createdLines(runner.output(), executionId);
+		expect(lines.map(taskIdOf).sort()).toEqual([...tasks].sort());
+		return lines;
+	}
+
+	describe(`CogVideoX when n8n goes away mid-wait, ${where}`, () => {
+		afterAll(() => console.log(`lost runs e2e (${where}):\n${progress.join('\n')}`));
+
+		describe('queue mode: a main and two workers, Postgres, Redis', () => {
+			let setup: LostRunSetup;
+			beforeAll(async () => {
+				setup = await setUp(false, {
+					QUEUE_WORKER_LOCK_DURATION: '6000',
+					QUEUE_WORKER_LOCK_RENEW_TIME: '2000',
+					QUEUE_WORKER_STALLED_INTERVAL: '3000',
+					N8N_GRACEFUL_SHUTDOWN_TIMEOUT: String(DRAINING_GRACE_S),
+				});
+			}, 15 * MINUTE);
+			afterAll(async () => {
+				if (setup) expect(keyIn(setup.n8n.allOutput(), apiKey)).toBe(false);
+				await setup?.n8n.cleanup();
+				await setup?.standin.close();
+			}, 2 * MINUTE);
+
+			test('a worker SIGKILLed mid-wait: n8n fails the execution, Retry runs nothing, and the log lines fetch every video with no new task', async () => {
+				const { n8n, standin } = setup;
+				const { executionId, runner, tasks } = await startBatch(setup);
+				runner.signal('SIGKILL');
+				await runner.exited;
+				const lost = await n8n.execution(executionId, 3 * MINUTE);
+				log(`  SIGKILL ${runner.name}: execution ${executionId} ${lost.status}: ${lost.error?.message.slice(0, 80)}`);
+				expect(lost.status).toBe('error');
+				expect(lost.error?.message).toMatch(/failed to be processed too many times/);
+				const lines = expectTasksInLog(runner, executionId, tasks);
+
+				const creates = standin.createCalls();
+				const retried = await n8n.retry(executionId);
+				const retry = await n8n.execution(retried.executionId);
+				log(`  Retry: execution ${retried.executionId} ${retry.status}; tasks made ${standin.createCalls() - creates}`);
+				expect(standin.createCalls()).toBe(creates);
+
+				await deliverFromLog(setup, lines, tasks);
+				expect(standin.tasks.size).toBe(PROMPTS.length);
+				// The worker that is left runs on; the next test starts both again.
+				await n8n.stop();
+				await n8n.start();
+			}, 8 * MINUTE);
+
+			test(`a worker SIGTERMed mid-wait, with N8N_GRACEFUL_SHUTDOWN_TIMEOUT (${DRAINING_GRACE_S} s) above the node's Timeout: it finishes the execution, every video delivered, then exits`, async () => {
+				const { n8n, standin } = setup;
+				const before = standin.tasks.size;
+				const { executionId, runner, tasks } = await startBatch(setup);
+				runner.signal('SIGTERM');
+				await runner.exited;
+				const run = await n8n.execution(executionId);
+				log(`  SIGTERM ${runner.name}: exited ${runner.exitCode}; execution ${executionId} ${run.status}`);
+				expect(run.status).toBe('success');
+				expect(runner.output()).toMatch(/Waiting for 1 active executions to finish/);
+				const videos = run.output['Generate Video'];
+				expect(videos.map((item) => item.json.taskId).sort()).toEqual([...tasks].sort());
+				for (const item of videos) expectServedVideo(standin, item);
+				expect(standin.tasks.size - before).toBe(PROMPTS.length);
+				await n8n.stop();
+			}, 8 * MINUTE);
+		});
+
+		describe('one n8n in regular mode, on Postgres', () => {
+			let setup: LostRunSetup;
+			beforeAll(async () => {
+				setup = await setUp(true, { N8N_GRACEFUL_SHUTDOWN_TIMEOUT: String(DRAINING_GRACE_S) });
+			}, 15 * MINUTE);
+			afterAll(async () => {
+				if (setup) expect(keyIn(setup.n8n.allOutput(), apiKey)).toBe(false);
+				await setup?.n8n.cleanup();
+				await setup?.standin.close();
+			}, 2 * MINUTE);
+
+			test('SIGKILLed mid-wait and started again: the execution is crashed, Retry makes no second task, and the log lines fetch every video', async () => {
+				const { n8n, standin } = setup;
+				const before = standin.tasks.size;
+				const { executionId, runner, tasks } = await startBatch(setup);
+				runner.signal('SIGKILL');
+				await runner.exited;
+				await n8n.stop();
+				await n8n.start();
+				const lost = await n8n.execution(executionId, 2 * MINUTE);
+				log(`  SIGKILL, start again: execution ${executionId} ${lost.status}`);
+				expect(lost.status).toBe('crashed');
+				const lines = expectTasksInLog(runner, executionId, tasks);
+
+				// Retry runs the workflow from its first node again: each item finds its mark and makes no task.
+				const creates = standin.createCalls();
+				const retried = await n8n.retry(executionId);
+				const retry = await n8n.execution(retried.executionId);
+				log(`  Retry: execution ${retried.executionId} ${retry.status}: ${retry.error?.message.slice(0, 120)}; tasks made ${standin.createCalls() - creates}`);
+				expect(standin.createCalls()).toBe(creates);
+				expect(retry.status).toBe('error');
+				expect(retry.error?.message).toMatch(/^A Retry makes no second task for this item: an earlier run of this workflow created one on \d{4}-\d\d-\d\d \(UTC\)/);
+
+				await deliverFromLog(setup, lines, tasks);
+				expect(standin.tasks.size - before).toBe(PROMPTS.length);
+			}, 8 * MINUTE);
+
+			test('Stop from the executions list: n8n keeps nothing of the node, its log names every task, and the log lines fetch every video', async () => {
+				const { n8n, standin } = setup;
+				const before = standin.tasks.size;
+				const { executionId, runner, tasks } = await startBatch(setup);
+				await n8n.stopExecution(executionId);
+				const stopped = await n8n.execution(executionId);
+				log(`  Stop: execution ${executionId} ${stopped.status}`);
+				expect(stopped.status).toBe('canceled');
+				const lines = expectTasksInLog(runner, executionId, tasks);
+				// The warning lines of the cancel name each task too.
+				await new Promise((resolve) => setTimeout(resolve, 2 * SECOND));
+				for (const task of tasks) expect(runner.output()).toMatch(new RegExp(`CogVideoX task ${task} not delivered \\(the execution was cancelled\\)`));
+				await deliverFromLog(setup, lines, tasks);
+				expect(standin.tasks.size - before).toBe(PROMPTS.length);
+			}, 8 * MINUTE);
+
+			test(`SIGTERMed mid-wait, with N8N_GRACEFUL_SHUTDOWN_TIMEOUT (${DRAINING_GRACE_S} s) above the node's Timeout: it finishes the execution, every video delivered, then exits`, async () => {
+				const { n8n, standin } = setup;
+				const before = standin.tasks.size;
+				const { executionId, runner, tasks } = await startBatch(setup);
+				runner.signal('SIGTERM');
+				await runner.exited;
+				const run = await n8n.execution(executionId);
+				log(`  SIGTERM main: exited ${runner.exitCode}; execution ${executionId} ${run.status}`);
+				expect(run.status).toBe('success');
+				const videos = run.output['Generate Video'];
+				expect(videos.map((item) => item.json.taskId).sort()).toEqual([...tasks].sort());
+				for (const item of videos) expectServedVideo(standin, item);
+				expect(standin.tasks.size - before).toBe(PROMPTS.length);
+			}, 8 * MINUTE);
+		});
+	});
+}
