@@ -28,6 +28,8 @@
 # PATH, N8N_VERSION=x.y.z N8N_NODE_VERSION=24.21.0 on a Node from npm.
 # "ready" is printed once the editor (and each worker) answers; N8N_READY_TIMEOUT (seconds, default 600) is how long
 # a start may take before it gives up and says so.
+# Ctrl+C lets the executions in flight finish first (N8N_GRACEFUL_SHUTDOWN_TIMEOUT, default here 960 s: above the
+# node's Timeout); a second Ctrl+C stops at once.
 # Without --queue n8n keeps its defaults: SQLite and binary data on the filesystem, both inside the user folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -100,9 +102,15 @@ standin_pid=""
 n8n_pid=""
 worker_pids=()
 services_dir=""
+stop_now() {
+  say "stopping at once: videos still being made are paid for; their task IDs are in the lines above (\"CogVideoX task ... created\"), for Get Result"
+  for pid in "${worker_pids[@]}" $n8n_pid; do kill -KILL "$pid" 2>/dev/null || true; done
+}
 cleanup() {
-  # n8n first (main and workers at once: each finishes or hands back its running executions), then what they use.
+  # n8n first (main and workers at once: each finishes its running executions, up to N8N_GRACEFUL_SHUTDOWN_TIMEOUT,
+  # so no video in flight is lost), then what they use. A second Ctrl+C stops them at once.
   local pid
+  trap stop_now INT
   for pid in "${worker_pids[@]}" $n8n_pid; do kill "$pid" 2>/dev/null || true; done
   for pid in "${worker_pids[@]}" $n8n_pid; do wait "$pid" 2>/dev/null || true; done
   [ -n "$standin_pid" ] && kill "$standin_pid" 2>/dev/null && wait "$standin_pid" 2>/dev/null
@@ -112,6 +120,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# A stop (Ctrl+C, a deploy's SIGTERM) lets the executions in flight finish and hand on their videos: n8n waits for
+# them up to N8N_GRACEFUL_SHUTDOWN_TIMEOUT, here above the node's default Timeout of 900 s (docs/scaling.md).
+export N8N_GRACEFUL_SHUTDOWN_TIMEOUT="${N8N_GRACEFUL_SHUTDOWN_TIMEOUT:-960}"
 
 # --- queue mode: Postgres and Redis, and what every n8n process shares ---
 if $queue; then

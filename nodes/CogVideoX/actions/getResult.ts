@@ -15,7 +15,8 @@ export const fields: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'e.g. 8151713284912300001',
-		description: 'The ID a generate operation returned, e.g. from a run with Wait for Completion off',
+		description:
+			"The ID a generate operation returned, e.g. from a run with Wait for Completion off. Several IDs (separated by commas, spaces or new lines), or the node's lines from n8n's log pasted as they are, give one output item each.",
 		displayOptions: { show: { operation: ['getResult'] } },
 	},
 ];
