@@ -37,9 +37,10 @@ async function settleMicrotasks(): Promise<void> {
 const INTERVAL = 1000;
 
 /** An item waiting for the account, with what it got so far. */
-function wait(gate: AccountGate, clock: FakeClock, options: { deadlineIn?: number; signal?: AbortSignal } = {}) {
+function wait(gate: AccountGate, clock: FakeClock, options: { deadlineIn?: number; signal?: AbortSignal; unlessFull?: boolean } = {}) {
 	const item: { entry?: Entry } = {};
-	void gate.enter({ deadline: clock.now() + (options.deadlineIn ?? 600_000), intervalMs: INTERVAL, signal: options.signal }).then((entry) => (item.entry = entry));
+	const { signal, unlessFull } = options;
+	void gate.enter({ deadline: clock.now() + (options.deadlineIn ?? 600_000), intervalMs: INTERVAL, signal, unlessFull }).then((entry) => (item.entry = entry));
 	return item;
 }
 
@@ -54,6 +55,26 @@ describe('AccountGate: one account and model, shared by every execution of the p
 	beforeEach(() => {
 		clock = new FakeClock();
 		gate = new AccountGate(clock);
+	});
+
+	it('an item that does not wait for running tasks is turned back once the account is known full, and is let in while nothing runs', async () => {
+		const [first, second] = [wait(gate, clock), wait(gate, clock)];
+		await settleMicrotasks();
+		ticketOf(first).created();
+		const refused = ticketOf(second).refusedAtLimit({ deadline: clock.now() + 600_000, intervalMs: INTERVAL });
+		await settleMicrotasks();
+		expect(gate.state).toMatchObject({ running: 1, limit: 1, waiting: 1 });
+		const hurried = wait(gate, clock, { unlessFull: true });
+		await settleMicrotasks();
+		expect(hurried.entry).toBe('full');
+		// The process waits for no task: it cannot tell whether the account is full, so the item may try.
+		ticketOf(first).finished();
+		await settleMicrotasks();
+		const entry = await refused;
+		ticketOf({ entry }).withdraw();
+		const tries = wait(gate, clock, { unlessFull: true });
+		await settleMicrotasks();
+		expect(typeof tries.entry).toBe('object');
 	});
 
 	it(`until the first 1302, lets ${MAX_CREATES_IN_AIR} creates into the air at once and no limit on tasks`, async () => {

@@ -19,7 +19,7 @@ const item = (changes: Partial<PreparedGenerate> = {}): PreparedGenerate => ({
 	prompt: 'A fox',
 	images: [],
 	settingsBody: {},
-	run: { wait: true, download: true, downloadCover: false, outputBinaryProperty: 'data', pollIntervalMs: 5000, timeoutMs: 900_000 },
+	run: { wait: true, returnWhenBusy: false, download: true, downloadCover: false, outputBinaryProperty: 'data', pollIntervalMs: 5000, timeoutMs: 900_000 },
 	...changes,
 });
 

@@ -157,7 +157,7 @@ describe('requestFingerprint', () => {
 		prompt: 'A fox in snow',
 		images: [{ field: 'Image', source: 'binary', property: 'data' }],
 		settingsBody: { size: '1920x1080' },
-		run: { wait: true, download: true, downloadCover: false, outputBinaryProperty: 'data', pollIntervalMs: 5000, timeoutMs: 900_000 },
+		run: { wait: true, returnWhenBusy: false, download: true, downloadCover: false, outputBinaryProperty: 'data', pollIntervalMs: 5000, timeoutMs: 900_000 },
 		...changes,
 	});
 	const stored = { data: { id: 'filesystem-v2:a', data: 'filesystem-v2', mimeType: 'image/png', fileName: 'a.png' } };

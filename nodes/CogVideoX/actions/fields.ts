@@ -264,12 +264,43 @@ export const optionsField: INodeProperties = {
 			description: 'The binary property the video goes into',
 		},
 		{
+			displayName: 'Request ID',
+			name: 'requestId',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. {{ $json.requestId }}',
+			displayOptions: { hide: { '/operation': ['getResult'] } },
+			description:
+				'The request_id sent with the create, e.g. kept in a row of a Data Table before the create is sent. The API makes at most one task per request ID, so a run that died before it saw the task can send the same request again without paying twice. 6 to 64 letters, digits, "-", "_", "." or ":"; each item its own. Empty: a new random one per item.',
+		},
+		{
 			displayName: 'Timeout (Seconds)',
 			name: 'timeout',
 			type: 'number',
 			typeOptions: { minValue: 10 },
 			default: 900,
 			description: 'How long to wait for the video before failing with its task ID, which Get Result can pick up later',
+		},
+		{
+			displayName: 'When the Account Is Busy',
+			name: 'whenAccountBusy',
+			type: 'options',
+			default: 'wait',
+			displayOptions: { hide: { '/operation': ['getResult'] } },
+			options: [
+				{
+					name: 'Wait and Send Again',
+					value: 'wait',
+					description: 'The item waits for room at the account (its tasks in flight, or its rate) and sends the same request again',
+				},
+				{
+					name: 'Return the Item Without a Task',
+					value: 'returnWithoutTask',
+					description:
+						'The item comes back at once with status NOT_SUBMITTED and its request ID, for a later run to send again: for scheduled batches that must not wait',
+				},
+			],
+			description: 'What an item does when the API answers that the account is full (1302), rate-limited (1303) or overloaded (1305, 1312)',
 		},
 	],
 };

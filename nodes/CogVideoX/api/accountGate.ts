@@ -29,8 +29,11 @@ export const PROBE = { maxMs: 60_000, minMs: 50 };
 const MAX_GATES = 1000;
 const IDLE_GATE_MS = 30 * 60_000;
 
-/** Why a wait for the account ended without a place. */
-export type GateRefusal = 'timeout' | 'cancelled';
+/**
+ * Why a wait for the account ended without a place: the deadline passed, the execution was cancelled, or (for an
+ * item that does not wait for running tasks, WaitOptions.unlessFull) the account is full.
+ */
+export type GateRefusal = 'timeout' | 'cancelled' | 'full';
 
 /** A place at the account, or why the item got none. */
 export type Entry = AccountTicket | GateRefusal;
@@ -56,6 +59,11 @@ export interface WaitOptions {
 	intervalMs: number;
 	/** How long this model's tasks take, if the process has seen one finish. */
 	expectedMs?: number;
+	/**
+	 * Do not wait for running tasks to free a place: once the account is known to be full (a 1302), give up with
+	 * 'full'. The item still waits its turn among the creates in the air, which answer within seconds.
+	 */
+	unlessFull?: boolean;
 }
 
 /** The clock and timer the gate uses: n8n's sleep in the node, fakes in unit tests. */
@@ -121,6 +129,7 @@ export class AccountGate {
 	private async queue(options: WaitOptions, seq: number): Promise<Entry> {
 		this.lastUsedAt = this.clock.now();
 		if (options.signal?.aborted) return 'cancelled';
+		if (options.unlessFull && this.full()) return 'full';
 		if (this.line.length === 0 && this.hasRoom()) return this.admit(seq, false);
 		return await new Promise<Entry>((settle) => {
 			const waiter: Waiter = { seq, options, settle };
@@ -134,6 +143,15 @@ export class AccountGate {
 			this.admitWaiting();
 			this.startProbeTimer();
 		});
+	}
+
+	/**
+	 * The account takes no more tasks from this process until one of the tasks it waits for finishes, as far as it
+	 * has learned. Holding none, it cannot know: tasks nobody waits for (Wait for Completion off) leave the gate at
+	 * once, so the account may be full of them, or empty.
+	 */
+	private full(): boolean {
+		return this.learnedLimit !== undefined && this.running > 0 && this.running + this.inAir >= this.learnedLimit;
 	}
 
 	private hasRoom(): boolean {
@@ -169,6 +187,7 @@ export class AccountGate {
 					state = 'done';
 					// What this process holds is all the account gives it now: the rest is someone else's.
 					this.learnedLimit = this.running;
+					for (const waiter of [...this.line]) if (waiter.options.unlessFull && this.full()) this.drop(waiter, 'full');
 					if (probe) {
 						this.refusedProbes++;
 						this.probeAt = this.clock.now() + nextProbeDelay(this.refusedProbes, options.intervalMs, options.expectedMs);

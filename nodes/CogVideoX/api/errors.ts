@@ -59,6 +59,7 @@ export type FailureKind =
 	| 'network' // no answer at all: the connection failed or timed out
 	| 'notFound'
 	| 'taskFailed' // the task ended in FAIL: only a new task can help
+	| 'notSubmitted' // the account was busy and the item asked not to wait: no task, send it again later
 	| 'other';
 
 /** Failures worth another try of a read-only call such as a poll or a download. */

@@ -35,6 +35,8 @@ export interface CreateRequest {
 	model: string;
 	/** When the first create with this request_id was sent (by this try of the node, or an earlier one). */
 	firstSentAt: number;
+	/** The workflow supplied the request_id (Options › Request ID): an earlier run may have sent it. */
+	supplied?: boolean;
 	/** Builds the body, request_id included, for one send. */
 	body: () => Promise<IDataObject & { request_id: string }>;
 	/** An earlier try of the node sent this request_id and got no answer: a 1231 now means that its task exists. */
@@ -56,9 +58,10 @@ async function findDuplicate(client: ApiClient, requestId: string): Promise<Crea
 
 /** The error of a create that may have made a task the node cannot find: what the user needs to find it. */
 function mayExist(error: VideoError, client: ApiClient, request: CreateRequest, why: string): VideoError {
-	const sent = new Date(request.firstSentAt).toISOString();
+	// A supplied request_id may have been sent by an earlier run, at a time this run does not know.
+	const when = request.supplied && !request.sentBefore ? '' : ` at ${new Date(request.firstSentAt).toISOString()}`;
 	error.message =
-		`${why}. A ${request.model} task may have been created and charged: look for a ${request.model} charge at ${sent} ` +
+		`${why}. A ${request.model} task may have been created and charged: look for a ${request.model} charge${when} ` +
 		`(request ID ${request.requestId}) in ${billingRecordsOf(client.baseUrl)} before running this item again`;
 	error.taskMayExist = true;
 	return error;
@@ -71,12 +74,28 @@ export interface AccountLine {
 	expectedMs?: number;
 	/** Ends the wait for a place: the execution was cancelled, or the run is failing and starts no new task. */
 	stop?: AbortSignal;
+	/**
+	 * When the account is busy (full, rate-limited or overloaded), give the item up without a task instead of waiting
+	 * and sending again (Options › When the Account Is Busy). Only while no send of it went unanswered: then no
+	 * task can exist for it.
+	 */
+	returnWhenBusy?: boolean;
+	/** Shared by the items of one run: the busy answer one of them met, so the others give up before they send. */
+	busy?: { answer?: VideoError };
+}
+
+/** The error of an item given back without a task because the account was busy and the item does not wait. */
+export function notSubmitted(busy?: VideoError): VideoError {
+	const why = busy?.message ?? 'The account is at its concurrency limit';
+	return new VideoError(`${why}. No task was created: send this item again later, with the same request ID`, { kind: 'notSubmitted', apiCode: busy?.apiCode, httpCode: busy?.httpCode });
 }
 
 export async function submitTask(client: ApiClient, request: CreateRequest, slot: PaceSlot, deadline: number, line: AccountLine): Promise<Submitted> {
 	const { requestId } = request;
-	const waitFor: WaitOptions = { deadline, signal: line.stop, intervalMs: line.intervalMs, expectedMs: line.expectedMs };
 	let unanswered = 0;
+	/** Whether the item may be given back without a task now: it asked for it, and no send of it went unanswered. */
+	const mayReturn = () => line.returnWhenBusy === true && unanswered === 0 && !request.sentBefore;
+	const waitFor = (): WaitOptions => ({ deadline, signal: line.stop, intervalMs: line.intervalMs, expectedMs: line.expectedMs, unlessFull: mayReturn() });
 	/** Pauses taken for answers other than 1302 (which waits in the account's line instead), for the backoff. */
 	let pauses = 0;
 	let lastBusy: VideoError | undefined;
@@ -86,7 +105,7 @@ export async function submitTask(client: ApiClient, request: CreateRequest, slot
 		if (request.sentBefore) return mayExist(error, client, request, `${error.message}. An earlier try of this node sent this request and got no answer`);
 		return error;
 	};
-	let entry: Entry = await line.gate.enter(waitFor);
+	let entry: Entry = await line.gate.enter(waitFor());
 	for (let attempt = 1; ; attempt++) {
 		if (entry === 'cancelled') {
 			const stopped = new VideoError('The run stopped before this item could create its task', { kind: 'other' });
@@ -94,8 +113,13 @@ export async function submitTask(client: ApiClient, request: CreateRequest, slot
 			stopped.message = `${stopped.message}; no task was created`;
 			throw stopped;
 		}
+		if (entry === 'full') throw notSubmitted(lastBusy);
 		if (entry === 'timeout') throw givenUp(accountStayedFull(lastBusy), attempt - 1);
 		const ticket = entry;
+		if (line.busy?.answer && mayReturn()) {
+			ticket.withdraw();
+			throw notSubmitted(line.busy.answer);
+		}
 		const attemptResult = await settle(request.body().then((body) => createTask(client, body)));
 		if (attemptResult.ok) {
 			ticket.created();
@@ -107,7 +131,7 @@ export async function submitTask(client: ApiClient, request: CreateRequest, slot
 			ticket.withdraw();
 			throw error;
 		}
-		if (error.apiCode === '1231' && (unanswered > 0 || request.sentBefore)) {
+		if (error.apiCode === '1231' && (unanswered > 0 || request.sentBefore || request.supplied)) {
 			const found = await findDuplicate(client, requestId);
 			if (found) {
 				ticket.created();
@@ -124,10 +148,15 @@ export async function submitTask(client: ApiClient, request: CreateRequest, slot
 			ticket.withdraw();
 			throw error;
 		}
+		if (error.kind === 'busy' && mayReturn()) {
+			ticket.withdraw();
+			if (line.busy) line.busy.answer = error;
+			throw notSubmitted(error);
+		}
 		if (error.apiCode === '1302' && unanswered < MAX_UNANSWERED_CREATES) {
 			// The account is full: wait in the item's place in the account's line, not on a timer of its own.
 			lastBusy = error;
-			entry = await ticket.refusedAtLimit(waitFor);
+			entry = await ticket.refusedAtLimit(waitFor());
 			continue;
 		}
 		ticket.withdraw();
@@ -137,6 +166,6 @@ export async function submitTask(client: ApiClient, request: CreateRequest, slot
 			throw givenUp(error, attempt);
 		}
 		await sleepUnlessCancelled(pause, client.signal);
-		entry = await line.gate.enter(waitFor);
+		entry = await line.gate.enter(waitFor());
 	}
 }

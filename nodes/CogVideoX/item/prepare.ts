@@ -24,6 +24,8 @@ export const OPTION_DEFAULTS = {
 
 export interface RunOptions {
 	wait: boolean;
+	/** Give the item back without a task when the account is busy, instead of waiting (generate operations). */
+	returnWhenBusy: boolean;
 	download: boolean;
 	downloadCover: boolean;
 	outputBinaryProperty: string;
@@ -39,6 +41,8 @@ export interface PreparedGenerate {
 	prompt: string;
 	images: ImageRef[];
 	settingsBody: IDataObject;
+	/** The request_id the workflow supplied (Options › Request ID); undefined: a new random one. */
+	requestId?: string;
 	run: RunOptions;
 }
 
@@ -75,6 +79,7 @@ export function readRunOptions(ctx: IExecuteFunctions, itemIndex: number): RunOp
 	if (!outputBinaryProperty) throw new InputError('Options › Put Output in Field is empty: enter a binary property name such as data');
 	return {
 		wait: ctx.getNodeParameter('waitForCompletion', itemIndex, true) as boolean,
+		returnWhenBusy: options.whenAccountBusy === 'returnWithoutTask',
 		// An AI agent gets the video's URL in JSON: binary data does not cross the tool boundary.
 		download: typeof options.download === 'boolean' ? options.download : !isToolCall(ctx),
 		downloadCover: options.downloadCover === true,
@@ -101,7 +106,38 @@ export async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, ope
 	const sizes: Array<SizedImage | undefined> = [];
 	for (const image of images) sizes.push(await checkImageRef(ctx, itemIndex, image, model));
 	checkImagePixels(model, sizes);
-	return [{ kind: 'generate', itemIndex, operation, model, prompt, images, settingsBody, run }];
+	const requestId = checkRequestId((ctx.getNodeParameter('options', itemIndex, {}) as IDataObject).requestId);
+	return [{ kind: 'generate', itemIndex, operation, model, prompt, images, settingsBody, requestId, run }];
+}
+
+/** The API documents request_id as 6 to 64 characters; the node also keeps them to plain characters. */
+export const REQUEST_ID_LENGTH = { min: 6, max: 64 };
+
+/** Options › Request ID, checked: undefined when empty (the node then makes a random one). */
+export function checkRequestId(value: unknown): string | undefined {
+	const requestId = String(value ?? '').trim();
+	if (!requestId) return undefined;
+	const { min, max } = REQUEST_ID_LENGTH;
+	if (requestId.length < min || requestId.length > max || !/^[\w.:-]+$/.test(requestId)) {
+		throw new InputError(
+			`Options › Request ID: "${requestId}" is not a request ID the API takes: ${min} to ${max} characters of letters, digits, "-", "_", "." and ":"`,
+		);
+	}
+	return requestId;
+}
+
+/**
+ * Two items with one supplied request ID would share one task: the API makes at most one per request ID. Records
+ * the item's request ID in `seen` and returns the error of an item whose ID an earlier item has.
+ */
+export function requestIdClash(seen: Map<string, number>, item: PreparedItem): InputError | undefined {
+	if (item.kind !== 'generate' || item.requestId === undefined) return undefined;
+	const first = seen.get(item.requestId);
+	if (first === undefined) {
+		seen.set(item.requestId, item.itemIndex);
+		return undefined;
+	}
+	return new InputError(`Options › Request ID: items ${first} and ${item.itemIndex} both have "${item.requestId}"; each item needs a request ID of its own`);
 }
 
 /**

@@ -13,7 +13,7 @@ import { accountGates } from '../api/accountGate';
 import { heldSlot, TaskPace } from './pace';
 import { generationTimes } from './poll';
 import type { PreparedItem } from '../item/prepare';
-import { OPTION_DEFAULTS, prepareItem } from '../item/prepare';
+import { OPTION_DEFAULTS, prepareItem, requestIdClash } from '../item/prepare';
 import { itemKey, OpenTasks } from './openTasks';
 import type { TryMemory } from './retryMemory';
 import { beginTry, NO_ITEM_MEMORY, requestFingerprint } from './retryMemory';
@@ -130,9 +130,13 @@ async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INod
 	const outputs: Array<INodeExecutionData | undefined> = [];
 	const units: Unit[] = [];
 
+	const requestIds = new Map<string, number>();
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			for (const item of await prepareItem(ctx, itemIndex, operation, platformOf(baseUrl))) {
+			const prepared = await prepareItem(ctx, itemIndex, operation, platformOf(baseUrl));
+			const clash = prepared.map((item) => requestIdClash(requestIds, item)).find(Boolean);
+			if (clash) throw clash;
+			for (const item of prepared) {
 				units.push({ position: outputs.push(undefined) - 1, item, progress: {}, key: item.kind === 'generate' ? itemKey(ctx, item) : '' });
 			}
 		} catch (error) {
@@ -148,6 +152,7 @@ async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INod
 	const pace = new TaskPace(readConcurrency(ctx));
 	const gateFor = (model: string) => accountGates.for(baseUrl, apiKey, model);
 	const openTasks = OpenTasks.for(ctx);
+	const busy = {};
 	const stop = new AbortController();
 	let fatal: Unit | undefined;
 	const cancelled = () => client.signal?.aborted === true;
@@ -170,7 +175,7 @@ async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INod
 		const { item, progress } = unit;
 		const slot = heldSlot(pace);
 		const itemMemory = item.kind === 'generate' ? memory.item(item.itemIndex, () => requestFingerprint(ctx, item)) : NO_ITEM_MEMORY;
-		const run: ItemRun = { ctx, client, slot, times: generationTimes, gateFor, stop: stop.signal, progress, memory: itemMemory, openTasks, key: unit.key };
+		const run: ItemRun = { ctx, client, slot, times: generationTimes, gateFor, stop: stop.signal, progress, memory: itemMemory, openTasks, key: unit.key, busy };
 		try {
 			const output = item.kind === 'generate' ? await runGenerate(run, item) : await runGetResult(run, item);
 			unit.output = { ...output, pairedItem: { item: item.itemIndex } };

@@ -45,6 +45,8 @@ export interface ItemRun {
 	openTasks: OpenTasks;
 	/** The item's key in them (itemKey()); empty for Get Result. */
 	key: string;
+	/** The busy answer an item of this run met, for the items that return without a task instead of waiting. */
+	busy: { answer?: VideoError };
 }
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
@@ -58,9 +60,18 @@ export async function runGenerate(run: ItemRun, item: PreparedGenerate): Promise
 	// A task an earlier run of this item created is waited for again, not paid for twice.
 	const earlier = await earlierRequest(run, item);
 	const reused = earlier?.request.task;
-	const created = reused
-		? { taskId: reused.id, requestId: earlier.request.requestId, status: reused.status, sentAt: earlier.request.sentAt }
-		: await create(run, item, earlier?.request);
+	let created: { taskId: string; requestId: string; status: string; sentAt: number };
+	if (reused) {
+		created = { taskId: reused.id, requestId: earlier.request.requestId, status: reused.status, sentAt: earlier.request.sentAt };
+	} else {
+		const attempt = await settle(create(run, item, earlier?.request));
+		if (!attempt.ok) {
+			const error = attempt.error;
+			if (error instanceof VideoError && error.kind === 'notSubmitted') return notSubmittedItem(run, item, error);
+			throw error;
+		}
+		created = attempt.value;
+	}
 	progress.requestId = created.requestId;
 	progress.taskId = created.taskId;
 	if (reused) logTask(run.ctx, { taskId: reused.id, requestId: created.requestId, model: model.id }, taskOrigin(run.ctx, item.itemIndex), { event: 'reused', why: earlier.why });
@@ -97,6 +108,13 @@ async function earlierRequest(run: ItemRun, item: PreparedGenerate): Promise<{ r
 	);
 }
 
+/** An item the account was too busy to take, given back without a task for a later run (Options › When the Account Is Busy). */
+function notSubmittedItem(run: ItemRun, item: PreparedGenerate, why: VideoError): INodeExecutionData {
+	return {
+		json: { requestId: run.progress.requestId, model: item.model.id, status: 'NOT_SUBMITTED', prompt: item.prompt, reason: why.message },
+	};
+}
+
 /** The item's input images as the API takes them, read when the body is built. */
 async function imagesForApi(ctx: IExecuteFunctions, item: PreparedGenerate): Promise<string[]> {
 	const images: string[] = [];
@@ -112,7 +130,7 @@ async function imagesForApi(ctx: IExecuteFunctions, item: PreparedGenerate): Pro
 async function create(run: ItemRun, item: PreparedGenerate, earlier?: RememberedRequest): Promise<Submitted & { sentAt: number }> {
 	const { ctx, openTasks, key } = run;
 	const { operation, model, prompt, settingsBody: settings } = item;
-	const requestId = earlier?.requestId ?? randomUUID();
+	const requestId = earlier?.requestId ?? item.requestId ?? randomUUID();
 	const sentAt = earlier?.sentAt ?? Date.now();
 	run.progress.requestId = requestId;
 	const remember = (request: Omit<RememberedRequest, 'fingerprint'>) => {
@@ -127,6 +145,7 @@ async function create(run: ItemRun, item: PreparedGenerate, earlier?: Remembered
 				requestId,
 				model: model.id,
 				firstSentAt: sentAt,
+				supplied: item.requestId !== undefined,
 				body: async () => {
 					if (!marked) await openTasks.mark(key);
 					marked = true;
@@ -137,7 +156,14 @@ async function create(run: ItemRun, item: PreparedGenerate, earlier?: Remembered
 			},
 			run.slot,
 			Date.now() + item.run.timeoutMs,
-			{ gate: run.gateFor(model.id), intervalMs: item.run.pollIntervalMs, expectedMs: run.times.expected(timesKey(run, model.id)), stop: run.stop },
+			{
+				gate: run.gateFor(model.id),
+				intervalMs: item.run.pollIntervalMs,
+				expectedMs: run.times.expected(timesKey(run, model.id)),
+				stop: run.stop,
+				returnWhenBusy: item.run.returnWhenBusy,
+				busy: run.busy,
+			},
 		),
 	);
 	if (!submitted.ok) {
