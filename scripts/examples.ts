@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import { withSampleImages } from '../test/standin/samples';
+import { withSandboxPlaceholders } from '../test/standin/samples';
 
 export const EXAMPLES_DIR = resolve(__dirname, '..', 'examples');
 /** The README's picture of each example's canvas (`npm run screenshot` makes them). */
@@ -60,7 +60,7 @@ export function exampleWorkflows(samplesOrigin?: string): ExampleWorkflow[] {
 	return files.map((file) => {
 		const workflow = JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as ExampleWorkflow;
 		const imported = { ...workflow, id: exampleId(file), file, active: false };
-		return samplesOrigin ? withSampleImages(imported, samplesOrigin) : imported;
+		return samplesOrigin ? withSandboxPlaceholders(imported, samplesOrigin) : imported;
 	});
 }
 

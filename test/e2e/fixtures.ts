@@ -104,6 +104,12 @@ export function workflowNode(workflowId: string, name: string, type: string, typ
 	return { id: `${workflowId}-${x}`, name, type, typeVersion, position: [x, 0], parameters };
 }
 
+/**
+ * The video calendar's workflows, in the order a user runs them: set up, submit, collect. They keep their rows in an
+ * n8n Data Table, which only a running n8n (`n8n start`, `n8n worker`) loads: calendarSuite.ts runs them.
+ */
+export const CALENDAR_EXAMPLES = ['calendar-1-setup.json', 'calendar-2-submit.json', 'calendar-3-collect.json'];
+
 /** An example workflow from examples/, as a fresh copy. */
 export function loadExample(file: string): Workflow {
 	return JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as Workflow;

@@ -1,5 +1,6 @@
 // Sample images for the sandbox: the examples' placeholder URLs (example.com, which a user replaces) become these
-// files on the stand-in's result-file host, so every example runs as is. Made by scripts/make-standin-media.sh.
+// files on the stand-in's result-file host, and the calendar's upload placeholder its uploads, so every example runs
+// as is. The images are made by scripts/make-standin-media.sh.
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -34,16 +35,25 @@ export function serveSample(req: IncomingMessage, res: ServerResponse, route: st
 	return true;
 }
 
+/** The upload placeholder of the calendar example (Store Video), and where the sandbox sends those uploads instead. */
+export const UPLOAD_PLACEHOLDER = 'https://example.com/videos/';
+export const UPLOADS_PATH = '/uploads/';
+
 /**
  * A copy of a workflow whose node parameters that are exactly a placeholder URL point at its sample on `filesOrigin`
- * instead. Notes and sticky notes keep the placeholder: they tell the user what to replace.
+ * instead, and whose upload placeholder (anywhere in a parameter, expressions included) points at the file host's
+ * uploads. Notes and sticky notes keep the placeholders: they tell the user what to replace.
  */
-export function withSampleImages<T extends { nodes: Array<{ parameters: Record<string, unknown> }> }>(workflow: T, filesOrigin: string): T {
+export function withSandboxPlaceholders<T extends { nodes: Array<{ type: string; parameters: Record<string, unknown> }> }>(workflow: T, filesOrigin: string): T {
 	const swap = (value: unknown): unknown => {
-		if (typeof value === 'string') return Object.hasOwn(PLACEHOLDER_SAMPLES, value) ? sampleUrl(filesOrigin, PLACEHOLDER_SAMPLES[value]) : value;
+		if (typeof value === 'string') {
+			if (Object.hasOwn(PLACEHOLDER_SAMPLES, value)) return sampleUrl(filesOrigin, PLACEHOLDER_SAMPLES[value]);
+			return value.split(UPLOAD_PLACEHOLDER).join(`${filesOrigin}${UPLOADS_PATH}`);
+		}
 		if (Array.isArray(value)) return value.map(swap);
 		if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, swap(inner)]));
 		return value;
 	};
-	return { ...workflow, nodes: workflow.nodes.map((node) => ({ ...node, parameters: swap(node.parameters) as Record<string, unknown> })) };
+	const kept = (node: T['nodes'][number]) => node.type === 'n8n-nodes-base.stickyNote';
+	return { ...workflow, nodes: workflow.nodes.map((node) => (kept(node) ? node : { ...node, parameters: swap(node.parameters) as Record<string, unknown> })) };
 }

@@ -23,7 +23,7 @@ import { randomBytes, randomUUID, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAuthorized } from './auth';
 import { listen, pump, readBody, sendError, sendGatewayHtml, sendJson } from './http';
-import { serveSample } from './samples';
+import { serveSample, UPLOADS_PATH } from './samples';
 import { validateCreateBody } from './validate';
 import { type ErrorTextName, type Language, errorText } from './errorTexts';
 import { MIN_COVER_BYTES, MIN_VIDEO_BYTES, coverImage, type CoverFormat, videoChunks, videoSha256 } from './video';
@@ -147,6 +147,11 @@ export interface Standin {
 	tasks: Map<string, StandinTask>;
 	apiRequests: RecordedRequest[];
 	fileRequests: RecordedRequest[];
+	/**
+	 * What was uploaded to the file host (PUT /uploads/<name>): the calendar example's "Store Video" step, which a user
+	 * points at Google Drive, S3 or YouTube, points here in the sandbox and the suites.
+	 */
+	uploads: Map<string, { bytes: Buffer; contentType?: string; at: number }>;
 	fileAuthorizationHeaders: string[];
 	createCalls(): number;
 	/** Creates refused with 1302 because the concurrencyLimit option was reached. */
@@ -166,6 +171,9 @@ export interface Standin {
 }
 
 /** videoBytesFor() builds a Buffer; past this size a test should compare hashes instead. */
+/** The largest upload the file host keeps. */
+const MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
+
 export const MAX_MATERIALIZE_BYTES = 128 * 1024 * 1024;
 /** A 50 MB image in base64 is ~67 MB of JSON. */
 const MAX_BODY_BYTES = 80 * 1024 * 1024;
@@ -564,7 +572,10 @@ class StandinImpl {
 		return { route: path.split('?')[0], auth };
 	}
 
+	readonly uploads = new Map<string, { bytes: Buffer; contentType?: string; at: number }>();
+
 	handleFiles = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+		if (req.method === 'PUT' && (req.url ?? '').startsWith(UPLOADS_PATH)) return this.receiveUpload(req, res);
 		const { route, auth } = this.fileRequest(req);
 		const video = /^\/video\/([^/]+)\.mp4$/.exec(route);
 		const onApiHost = /^\/cover\/([^/]+)\.txt$/.exec(route);
@@ -575,6 +586,18 @@ class StandinImpl {
 		if (serveSample(req, res, route)) return;
 		sendStorageError(res, 404);
 	};
+
+	/** A PUT /uploads/<name>: kept whole, answered like an object store (201 and where the object is). */
+	private async receiveUpload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const name = decodeURIComponent((req.url ?? '').split('?')[0].slice(UPLOADS_PATH.length));
+		this.fileRequests.push({ method: 'PUT', path: req.url ?? '', headers: { ...req.headers }, at: Date.now() });
+		const auth = header(req, 'authorization');
+		if (auth !== undefined) this.fileAuthorizationHeaders.push(auth);
+		const { buffer, tooLarge } = await readBody(req, MAX_UPLOAD_BYTES);
+		if (!name || tooLarge) return sendStorageError(res, tooLarge ? 413 : 400);
+		this.uploads.set(name, { bytes: buffer, contentType: header(req, 'content-type'), at: Date.now() });
+		sendJson(res, 201, { key: name, size: buffer.length });
+	}
 
 	/** The third host: the covers, by their file name (`<key>_cover_0.jpeg`), whatever the query. */
 	handleCovers = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -666,6 +689,7 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
 		tasks: impl.tasks,
 		apiRequests: impl.apiRequests,
 		fileRequests: impl.fileRequests,
+		uploads: impl.uploads,
 		fileAuthorizationHeaders: impl.fileAuthorizationHeaders,
 		createCalls: () => impl.createCalls(),
 		concurrencyRefusals: () => impl.concurrencyRefusals,
