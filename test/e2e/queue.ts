@@ -322,7 +322,9 @@ export class QueueN8n {
 		const queue = [...workflowIds];
 		const publishNext = async (): Promise<void> => {
 			for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-				const result = await this.base.cli(['publish:workflow', `--id=${id}`]);
+				// n8n 1.x has no publishing: a workflow is activated.
+				const args = this.options.version?.startsWith('1.') ? ['update:workflow', `--id=${id}`, '--active=true'] : ['publish:workflow', `--id=${id}`];
+				const result = await this.base.cli(args);
 				if (result.exitCode !== 0 || /GOT ERROR/.test(result.stdout + result.stderr)) {
 					throw new Error(`n8n publish:workflow --id=${id} failed:\n${(result.stdout + result.stderr).slice(-3000)}`);
 				}
@@ -346,29 +348,11 @@ export class QueueN8n {
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
 			N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
 		};
-		const bin = join(this.base.n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
-		const launch = async (name: string, role: 'main' | 'worker', args: string[], env: NodeJS.ProcessEnv, port: number) => {
-			const child = spawn(this.base.nodeBinary, [bin, ...args], {
-				cwd: this.base.workDir,
-				env: { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) },
-				detached: true,
-				stdio: ['ignore', 'pipe', 'pipe'],
-			});
-			const running = new RunningProcess(name, role, port, child);
-			liveProcesses.add(running);
-			void running.exited.then(() => liveProcesses.delete(running));
-			this.running.push(running);
-			this.processes.push(running);
-			return running;
-		};
+		this.common = common;
 		try {
-			for (let index = 1; index <= workers; index++) {
-				const port = await freePort();
-				const env = { ...common, QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port), ...this.options.workerEnv };
-				await launch(`worker-${index}`, 'worker', ['worker', `--concurrency=${concurrency}`], env, port);
-			}
+			for (let index = 1; index <= workers; index++) await this.launchWorker(`worker-${index}`);
 			const mainPort = await freePort();
-			await launch('main', 'main', ['start'], { ...common, N8N_PORT: String(mainPort) }, mainPort);
+			await this.launch('main', 'main', ['start'], { ...common, N8N_PORT: String(mainPort) }, mainPort);
 			await this.waitUntilReady(this.options.startTimeoutMs ?? 3 * MINUTE);
 		} catch (error) {
 			const outputs = this.running.map((child) => `--- ${child.name} (exit ${child.exitCode}):\n${child.output().slice(-2500)}`).join('\n');
@@ -380,6 +364,48 @@ export class QueueN8n {
 			`queue mode up in ${(this.timings.start / 1000).toFixed(1)} s: main ${this.main!.pid} on ${this.url}, ` +
 				`${this.workers.map((worker) => `${worker.name} ${worker.pid}`).join(', ')} (concurrency ${concurrency}), binary data: ${binaryDataMode ?? "n8n's default (database)"}`,
 		);
+	}
+
+	/** The environment of every process of the running setup (set by start()). */
+	private common: NodeJS.ProcessEnv = {};
+
+	private async launch(name: string, role: 'main' | 'worker', args: string[], env: NodeJS.ProcessEnv, port: number): Promise<RunningProcess> {
+		const bin = join(this.base.n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
+		const child = spawn(this.base.nodeBinary, [bin, ...args], {
+			cwd: this.base.workDir,
+			env: { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) },
+			detached: true,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		const running = new RunningProcess(name, role, port, child);
+		liveProcesses.add(running);
+		void running.exited.then(() => liveProcesses.delete(running));
+		this.running.push(running);
+		this.processes.push(running);
+		return running;
+	}
+
+	private async launchWorker(name: string): Promise<RunningProcess> {
+		const port = await freePort();
+		const env = { ...this.common, QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port), ...this.options.workerEnv };
+		return await this.launch(name, 'worker', ['worker', `--concurrency=${this.current.concurrency}`], env, port);
+	}
+
+	/**
+	 * A worker that exited (killed) is replaced by a new one of the same name, as a container platform does, and the
+	 * call returns once the new one answers its health check. The others run on meanwhile.
+	 */
+	async replaceWorker(gone: QueueProcess): Promise<QueueProcess> {
+		if (gone.role !== 'worker' || gone.exitCode === undefined) throw new Error(`${gone.name} is not a worker that exited`);
+		this.running = this.running.filter((child) => child !== gone);
+		const worker = await this.launchWorker(gone.name);
+		const deadline = Date.now() + 3 * MINUTE;
+		while (!(await fetch(`http://127.0.0.1:${worker.port}/healthz/readiness`, { signal: AbortSignal.timeout(2 * SECOND) }).catch(() => undefined))?.ok) {
+			if (!worker.running) throw new Error(`the new ${worker.name} exited (code ${worker.exitCode}):\n${worker.output().slice(-2000)}`);
+			if (Date.now() > deadline) throw new Error(`the new ${worker.name} was not ready within 3 minutes`);
+			await new Promise((resolveWait) => setTimeout(resolveWait, 500));
+		}
+		return worker;
 	}
 
 	private async waitUntilReady(timeoutMs: number): Promise<void> {
@@ -423,7 +449,9 @@ export class QueueN8n {
 		if (this.published.size === 0) return [];
 		const rows = await this.query<{ workflowId: string }>(`SELECT DISTINCT "workflowId" FROM webhook_entity WHERE "workflowId" = ANY($1)`, [[...this.published]]);
 		const registered = new Set(rows.map((row) => row.workflowId));
-		return [...this.published].filter((id) => !registered.has(id));
+		// A workflow without a Webhook node (a schedule) registers none.
+		const hooked = await this.query<{ id: string }>(`SELECT id FROM workflow_entity WHERE id = ANY($1) AND nodes::text LIKE '%"n8n-nodes-base.webhook"%'`, [[...this.published]]);
+		return hooked.map((row) => row.id).filter((id) => !registered.has(id));
 	}
 
 	private pg(): Promise<PgClient> {
@@ -530,10 +558,50 @@ export class QueueN8n {
 		return await this.rest('POST', `/rest/executions/${executionId}/stop`, {});
 	}
 
+	/** The owner's personal project, where the Data Tables of the owner's workflows live. */
+	async personalProjectId(): Promise<string> {
+		const answer = (await this.rest('GET', '/rest/projects/personal')) as { data?: { id?: string } };
+		if (!answer.data?.id) throw new Error(`GET /rest/projects/personal answered ${JSON.stringify(answer).slice(0, 300)}`);
+		return answer.data.id;
+	}
+
+	/** A Data Table of the owner's project made through the editor's REST API (as Overview > Data tables does); its id. */
+	async createDataTable(name: string, columns: Array<{ name: string; type: string }>): Promise<string> {
+		const project = await this.personalProjectId();
+		const answer = (await this.rest('POST', `/rest/projects/${project}/data-tables`, { name, columns })) as { data?: { id?: string } };
+		if (!answer.data?.id) throw new Error(`creating Data Table "${name}" answered ${JSON.stringify(answer).slice(0, 300)}`);
+		return answer.data.id;
+	}
+
+	/** The id of the owner's Data Table called `name`, or undefined. */
+	async dataTableId(name: string): Promise<string | undefined> {
+		const project = await this.personalProjectId();
+		const answer = (await this.rest('GET', `/rest/projects/${project}/data-tables`)) as { data?: { data?: Array<{ id: string; name: string }> } | Array<{ id: string; name: string }> };
+		const tables = Array.isArray(answer.data) ? answer.data : (answer.data?.data ?? []);
+		return tables.find((table) => table.name === name)?.id;
+	}
+
+	/** Adds rows to a Data Table of the owner's project. */
+	async insertRows(tableId: string, rows: Array<Record<string, unknown>>): Promise<void> {
+		const project = await this.personalProjectId();
+		await this.rest('POST', `/rest/projects/${project}/data-tables/${tableId}/insert`, { data: rows, returnType: 'count' });
+	}
+
+	/** Every row of a Data Table of the owner's project, oldest first. */
+	async dataTableRows(tableId: string): Promise<Array<Record<string, unknown>>> {
+		const project = await this.personalProjectId();
+		const answer = (await this.rest('GET', `/rest/projects/${project}/data-tables/${tableId}/rows?take=1000&skip=0&sortBy=id:asc`)) as { data?: { data?: Array<Record<string, unknown>> } };
+		return answer.data?.data ?? [];
+	}
+
 	/** A call of the editor's REST API as the owner; throws with n8n's answer unless it is a 2xx. */
-	private async rest(method: string, path: string, body: unknown): Promise<unknown> {
+	private async rest(method: string, path: string, body?: unknown): Promise<unknown> {
 		const cookie = await this.ownerCookie();
-		const response = await fetch(`${this.url}${path}`, { method, headers: { 'Content-Type': 'application/json', cookie }, body: JSON.stringify(body) });
+		const response = await fetch(`${this.url}${path}`, {
+			method,
+			headers: { 'Content-Type': 'application/json', cookie },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
 		const text = await response.text();
 		if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
 		return JSON.parse(text) as unknown;

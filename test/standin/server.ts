@@ -138,7 +138,9 @@ export type Fault =
 	/** reset: the socket closes before any byte; short: half the bytes of the announced Content-Length, then it closes. */
 	| { on: 'download'; cut: 'reset' | 'short' }
 	/** The next SUCCESS answer gives this video URL instead of the file host's. */
-	| { on: 'result'; videoUrl: string };
+	| { on: 'result'; videoUrl: string }
+	/** The next upload is kept at once and answered only after hangMs: a client that dies meanwhile never learns it. */
+	| { on: 'upload'; hangMs: number };
 
 export interface Standin {
 	apiUrl: string;
@@ -475,7 +477,7 @@ class StandinImpl {
 		}
 		const task = this.findOrCreateTask(body);
 		if (afterCreate && 'drop' in afterCreate) return this.sendFault(req, res, afterCreate);
-		if (afterCreate && 'hangMs' in afterCreate) await new Promise((resolve) => setTimeout(resolve, afterCreate.hangMs));
+		if (afterCreate && 'hangMs' in afterCreate) await new Promise((resolve) => setTimeout(resolve, afterCreate.hangMs).unref());
 		if (res.destroyed) return;
 		sendJson(res, 200, { id: task.id, model: task.model, request_id: this.requestIdOf(task), task_status: 'PROCESSING' });
 	}
@@ -596,7 +598,9 @@ class StandinImpl {
 		const { buffer, tooLarge } = await readBody(req, MAX_UPLOAD_BYTES);
 		if (!name || tooLarge) return sendStorageError(res, tooLarge ? 413 : 400);
 		this.uploads.set(name, { bytes: buffer, contentType: header(req, 'content-type'), at: Date.now() });
-		sendJson(res, 201, { key: name, size: buffer.length });
+		const hang = this.takeFault('upload');
+		if (hang) await new Promise((resolve) => setTimeout(resolve, hang.hangMs).unref());
+		if (!res.destroyed) sendJson(res, 201, { key: name, size: buffer.length });
 	}
 
 	/** The third host: the covers, by their file name (`<key>_cover_0.jpeg`), whatever the query. */

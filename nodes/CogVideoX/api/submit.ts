@@ -50,10 +50,13 @@ export interface Submitted extends CreatedTask {
 	attempts: number;
 }
 
-/** A repeated create answered 1231: the first one made the task. Finds it by its request_id, if the API allows. */
+/**
+ * A repeated create answered 1231: the first one made the task. Finds it by its request_id, if the API allows, under
+ * the task id the answer gives (else the request_id, by which the API found it).
+ */
 async function findDuplicate(client: ApiClient, requestId: string): Promise<CreatedTask | undefined> {
 	const read = await settle(getTaskResult(client, requestId));
-	return read.ok && read.value.status ? { taskId: requestId, requestId, status: read.value.status } : undefined;
+	return read.ok && read.value.status ? { taskId: read.value.id ?? requestId, requestId, status: read.value.status } : undefined;
 }
 
 /** The error of a create that may have made a task the node cannot find: what the user needs to find it. */

@@ -90,6 +90,8 @@ export async function createTask(client: ApiClient, body: IDataObject & { reques
 }
 
 export interface TaskResult {
+	/** The task's id, where the answer carries one (recorded poll answers do: API-EVIDENCE.md P5). */
+	id?: string;
 	/** The task_status; undefined when the answer carries none (API-EVIDENCE.md D16). */
 	status?: string;
 	/** For an answer without a status: the API's own words, if it gave any. */
@@ -137,6 +139,7 @@ export async function getTaskResult(client: ApiClient, taskId: string): Promise<
 	const [video] = Array.isArray(body.video_result) ? (body.video_result as Array<Record<string, unknown>>) : [];
 	const status = typeof body.task_status === 'string' && body.task_status.trim() !== '' ? body.task_status.trim().toUpperCase() : undefined;
 	return {
+		id: typeof body.id === 'string' || typeof body.id === 'number' ? String(body.id) : undefined,
 		status,
 		apiMessage: status ? undefined : readApiError(body).message,
 		model: modelIdOf(body.model),
