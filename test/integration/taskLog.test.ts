@@ -4,8 +4,11 @@
  * the IDs those lines give fetch the videos with one Get Result, whatever text around them is pasted with them.
  */
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 import { taskIdsOf } from '../../nodes/CogVideoX/item/prepare';
+import { PARALLEL_READS } from '../../nodes/CogVideoX/run/execute';
 import { CogVideoX } from '../../nodes/CogVideoX/CogVideoX.node';
 import type { TestContext } from '../helpers/executeContext';
 import { createContext } from '../helpers/executeContext';
@@ -86,6 +89,35 @@ describe('Get Result with several task IDs', () => {
 		expect(items.map((item) => item.json.taskId)).toEqual(ids);
 		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 0 }]);
 		for (const item of items) expect(sha256(test.bytesOf(item.binary!.data))).toBe(standin.tasks.get(item.json.taskId as string)!.videoSha256);
+	});
+
+	it(`without waiting, reads and downloads up to ${PARALLEL_READS} tasks at once, whatever Max Concurrent Tasks says`, async () => {
+		const { items: made } = await runNode(standin, { prompt: (i: number) => `Scene ${i}` }, { items: Array.from({ length: 6 }, () => ({ json: {} })) });
+		// A file host that answers no download until six are open at once (or two seconds passed), and counts them.
+		let open = 0;
+		let peak = 0;
+		const waiting: Array<() => void> = [];
+		const host = createServer((_req, res) => {
+			peak = Math.max(peak, ++open);
+			const answer = () => {
+				open--;
+				res.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': 4 }).end(Buffer.from('mp4!'));
+			};
+			waiting.push(answer);
+			if (waiting.length === 6) waiting.splice(0).forEach((release) => release());
+			else setTimeout(() => waiting.splice(0).forEach((release) => release()), 2000).unref();
+		});
+		await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+		try {
+			const { port } = host.address() as AddressInfo;
+			for (const item of made) standin.injectFault({ on: 'result', videoUrl: `http://127.0.0.1:${port}/${String(item.json.taskId)}.mp4` });
+			const ids = made.map((item) => item.json.taskId).join(',');
+			const { items } = await runNode(standin, { operation: 'getResult', taskId: ids, waitForCompletion: false, options: { maxConcurrency: 1 } });
+			expect(items.map((item) => item.json.status)).toEqual(Array(6).fill('SUCCESS'));
+			expect(peak).toBe(6);
+		} finally {
+			host.close();
+		}
 	});
 
 	it('reads the IDs out of pasted log lines', () => {

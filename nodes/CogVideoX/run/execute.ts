@@ -26,6 +26,9 @@ import { CREDENTIAL_TYPE } from '../api/transport';
 
 export type ItemError = NodeApiError | NodeOperationError;
 
+/** How many tasks Get Result without waiting reads (and downloads) at once, whatever Max Concurrent Tasks says. */
+export const PARALLEL_READS = 10;
+
 /** Removes every secret from a text that leaves the node. */
 function scrub(text: string | undefined, secrets: string[]): string | undefined {
 	if (text === undefined) return undefined;
@@ -150,6 +153,9 @@ async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INod
 	// the models' generation times is shared by all its executions (accountGate.ts, poll.ts): in queue mode a worker
 	// runs many executions at once on one account.
 	const pace = new TaskPace(readConcurrency(ctx));
+	// Get Result without waiting holds no task in flight: its reads (and downloads) run beside the pace, a few at a time.
+	const reads = new TaskPace(PARALLEL_READS);
+	const paceOf = (item: PreparedItem) => (item.kind === 'getResult' && !item.run.wait ? reads : pace);
 	const gateFor = (model: string) => accountGates.for(baseUrl, apiKey, model);
 	const openTasks = OpenTasks.for(ctx);
 	const busy = {};
@@ -159,6 +165,7 @@ async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INod
 	/** No new task starts: items waiting for the pace or the account are told to stop. */
 	const stopRun = () => {
 		pace.close();
+		reads.close();
 		stop.abort();
 	};
 	client.signal?.addEventListener(
@@ -171,9 +178,10 @@ async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INod
 	);
 
 	const runOne = async (unit: Unit) => {
-		if (!(await pace.acquire())) return;
 		const { item, progress } = unit;
-		const slot = heldSlot(pace);
+		const itemPace = paceOf(item);
+		if (!(await itemPace.acquire())) return;
+		const slot = heldSlot(itemPace);
 		const itemMemory = item.kind === 'generate' ? memory.item(item.itemIndex, () => requestFingerprint(ctx, item)) : NO_ITEM_MEMORY;
 		const run: ItemRun = { ctx, client, slot, times: generationTimes, gateFor, stop: stop.signal, progress, memory: itemMemory, openTasks, key: unit.key, busy };
 		try {
