@@ -11,8 +11,8 @@
  *   pasted into its Task ID (here posted to a webhook workflow whose Get Result reads them);
  * - planned stops drain: with N8N_GRACEFUL_SHUTDOWN_TIMEOUT above the node's Timeout, a SIGTERMed worker and a
  *   SIGTERMed single n8n finish the execution and deliver every video before they exit.
- * Bull's lock settings are shortened (QUEUE_WORKER_LOCK_DURATION and friends) so that n8n notices a lost worker in
- * seconds instead of its default minute or two: what it does then is the same.
+ * Bull's lock settings are shortened (FAST_STALL_DETECTION) so that n8n notices a lost worker in seconds instead of
+ * its default minute or two: what it does then is the same.
  *
  *   npm run test:e2e -- lost.e2e            every target's
  */
@@ -20,13 +20,13 @@ import { randomBytes } from 'node:crypto';
 
 import { startStandin, type Standin } from '../standin/server';
 import { CREDENTIAL_TYPE, expectServedVideo, keyIn, NODE_TYPE, workflowNode, type Workflow } from './fixtures';
-import { QueueN8n, type QueueExecution, type QueueProcess } from './queue';
+import { FAST_STALL_DETECTION, QueueN8n, type QueueExecution, type QueueProcess } from './queue';
 import type { E2eTarget } from './targets';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 /** How long the stand-in takes per video: long enough to kill or stop n8n while the node waits. */
-const GENERATION_MS = 20 * SECOND;
+const GENERATION_MS = 8 * SECOND;
 /** The node's Timeout in these workflows, and a shutdown grace above it, as docs/scaling.md tells operators. */
 const NODE_TIMEOUT_S = 120;
 const DRAINING_GRACE_S = 180;
@@ -90,6 +90,32 @@ export function describeLostRunsIn(target: E2eTarget): void {
 		return { n8n, standin };
 	}
 
+	/**
+	 * A planned stop: SIGTERM to the process running the batch, as a deploy sends it. With the grace above the node's
+	 * Timeout, n8n waits for the execution, which finishes with every video, and then exits.
+	 */
+	async function expectDrainsOnSigterm({ n8n, standin }: LostRunSetup): Promise<void> {
+		const before = standin.tasks.size;
+		const { executionId, runner, tasks } = await startBatch({ n8n, standin });
+		runner.signal('SIGTERM');
+		await runner.exited;
+		const run = await n8n.execution(executionId);
+		log(`  SIGTERM ${runner.name}: exited ${runner.exitCode}; execution ${executionId} ${run.status}`);
+		expect(run.status).toBe('success');
+		expect(runner.output()).toMatch(/Waiting for 1 active executions to finish/);
+		const videos = run.output['Generate Video'];
+		expect(videos.map((item) => item.json.taskId).sort()).toEqual([...tasks].sort());
+		for (const item of videos) expectServedVideo(standin, item);
+		expect(standin.tasks.size - before).toBe(PROMPTS.length);
+	}
+
+	/** Stops everything, after checking that the API key appears in nothing any n8n process printed. */
+	async function tearDown(setup?: LostRunSetup): Promise<void> {
+		if (setup) expect(keyIn(setup.n8n.allOutput(), apiKey)).toBe(false);
+		await setup?.n8n.cleanup();
+		await setup?.standin.close();
+	}
+
 	/** Starts the batch and returns once its three tasks exist, with the execution and the process running it. */
 	async function startBatch({ n8n, standin }: LostRunSetup): Promise<{ executionId: string; runner: QueueProcess; tasks: string[] }> {
 		const before = new Set(standin.tasks.keys());
@@ -132,18 +158,9 @@ export function describeLostRunsIn(target: E2eTarget): void {
 		describe('queue mode: a main and two workers, Postgres, Redis', () => {
 			let setup: LostRunSetup;
 			beforeAll(async () => {
-				setup = await setUp(false, {
-					QUEUE_WORKER_LOCK_DURATION: '6000',
-					QUEUE_WORKER_LOCK_RENEW_TIME: '2000',
-					QUEUE_WORKER_STALLED_INTERVAL: '3000',
-					N8N_GRACEFUL_SHUTDOWN_TIMEOUT: String(DRAINING_GRACE_S),
-				});
+				setup = await setUp(false, { ...FAST_STALL_DETECTION, N8N_GRACEFUL_SHUTDOWN_TIMEOUT: String(DRAINING_GRACE_S) });
 			}, 15 * MINUTE);
-			afterAll(async () => {
-				if (setup) expect(keyIn(setup.n8n.allOutput(), apiKey)).toBe(false);
-				await setup?.n8n.cleanup();
-				await setup?.standin.close();
-			}, 2 * MINUTE);
+			afterAll(async () => tearDown(setup), 2 * MINUTE);
 
 			test('a worker SIGKILLed mid-wait: n8n fails the execution, Retry runs nothing, and the log lines fetch every video with no new task', async () => {
 				const { n8n, standin } = setup;
@@ -170,20 +187,8 @@ export function describeLostRunsIn(target: E2eTarget): void {
 			}, 8 * MINUTE);
 
 			test(`a worker SIGTERMed mid-wait, with N8N_GRACEFUL_SHUTDOWN_TIMEOUT (${DRAINING_GRACE_S} s) above the node's Timeout: it finishes the execution, every video delivered, then exits`, async () => {
-				const { n8n, standin } = setup;
-				const before = standin.tasks.size;
-				const { executionId, runner, tasks } = await startBatch(setup);
-				runner.signal('SIGTERM');
-				await runner.exited;
-				const run = await n8n.execution(executionId);
-				log(`  SIGTERM ${runner.name}: exited ${runner.exitCode}; execution ${executionId} ${run.status}`);
-				expect(run.status).toBe('success');
-				expect(runner.output()).toMatch(/Waiting for 1 active executions to finish/);
-				const videos = run.output['Generate Video'];
-				expect(videos.map((item) => item.json.taskId).sort()).toEqual([...tasks].sort());
-				for (const item of videos) expectServedVideo(standin, item);
-				expect(standin.tasks.size - before).toBe(PROMPTS.length);
-				await n8n.stop();
+				await expectDrainsOnSigterm(setup);
+				await setup.n8n.stop();
 			}, 8 * MINUTE);
 		});
 
@@ -192,11 +197,7 @@ export function describeLostRunsIn(target: E2eTarget): void {
 			beforeAll(async () => {
 				setup = await setUp(true, { N8N_GRACEFUL_SHUTDOWN_TIMEOUT: String(DRAINING_GRACE_S) });
 			}, 15 * MINUTE);
-			afterAll(async () => {
-				if (setup) expect(keyIn(setup.n8n.allOutput(), apiKey)).toBe(false);
-				await setup?.n8n.cleanup();
-				await setup?.standin.close();
-			}, 2 * MINUTE);
+			afterAll(async () => tearDown(setup), 2 * MINUTE);
 
 			test('SIGKILLed mid-wait and started again: the execution is crashed, Retry makes no second task, and the log lines fetch every video', async () => {
 				const { n8n, standin } = setup;
@@ -241,18 +242,7 @@ export function describeLostRunsIn(target: E2eTarget): void {
 			}, 8 * MINUTE);
 
 			test(`SIGTERMed mid-wait, with N8N_GRACEFUL_SHUTDOWN_TIMEOUT (${DRAINING_GRACE_S} s) above the node's Timeout: it finishes the execution, every video delivered, then exits`, async () => {
-				const { n8n, standin } = setup;
-				const before = standin.tasks.size;
-				const { executionId, runner, tasks } = await startBatch(setup);
-				runner.signal('SIGTERM');
-				await runner.exited;
-				const run = await n8n.execution(executionId);
-				log(`  SIGTERM main: exited ${runner.exitCode}; execution ${executionId} ${run.status}`);
-				expect(run.status).toBe('success');
-				const videos = run.output['Generate Video'];
-				expect(videos.map((item) => item.json.taskId).sort()).toEqual([...tasks].sort());
-				for (const item of videos) expectServedVideo(standin, item);
-				expect(standin.tasks.size - before).toBe(PROMPTS.length);
+				await expectDrainsOnSigterm(setup);
 			}, 8 * MINUTE);
 		});
 	});

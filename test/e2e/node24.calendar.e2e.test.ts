@@ -2,4 +2,4 @@
 import { describeCalendarIn } from './calendarSuite';
 import { TARGETS } from './targets';
 
-describeCalendarIn(TARGETS.node24, ['regular', 'queue'], true);
+describeCalendarIn(TARGETS.node24, ['regular', 'queue'], false);

@@ -55,6 +55,16 @@ const MINUTE = 60 * SECOND;
 
 export type BinaryDataMode = 'database' | 'filesystem';
 
+/**
+ * Bull's lock settings shortened, so that n8n notices a killed worker in seconds instead of its default minute or
+ * two (measured: about 90 s in 2.8.4, 150 s in 2.41.1). What n8n does then is the same.
+ */
+export const FAST_STALL_DETECTION = {
+	QUEUE_WORKER_LOCK_DURATION: '6000',
+	QUEUE_WORKER_LOCK_RENEW_TIME: '2000',
+	QUEUE_WORKER_STALLED_INTERVAL: '3000',
+};
+
 export interface QueueStartOptions {
 	/**
 	 * Where output binaries go (N8N_DEFAULT_BINARY_DATA_MODE). Undefined: the variable is not set, so n8n picks its

@@ -10,17 +10,9 @@ import { settle } from '../../nodes/CogVideoX/settle';
 import { MAX_UNANSWERED_CREATES, submitTask } from '../../nodes/CogVideoX/api/submit';
 import { createContext } from '../helpers/executeContext';
 import type { Standin, StandinOptions, StandinTask } from '../standin/server';
-import { startStandin } from '../standin/server';
-import { credentialsFor, runError, runNode } from './run';
+import { credentialsFor, runError, runNode, standinsOfThisFile } from './run';
 
-const opened: Standin[] = [];
-afterAll(async () => Promise.all(opened.map((standin) => standin.close())));
-
-async function standinWith(options: StandinOptions = {}): Promise<Standin> {
-	const standin = await startStandin({ generationMs: 150, ...options });
-	opened.push(standin);
-	return standin;
-}
+const standinWith = standinsOfThisFile();
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const posts = (standin: Standin) =>

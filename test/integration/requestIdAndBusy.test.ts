@@ -3,17 +3,9 @@
  * before the create is sent, so that a run that died before it saw the task sends the same request again and never
  * pays twice; and a submit that never waits for room at the account, so each tick lasts seconds.
  */
-import type { Standin, StandinOptions } from '../standin/server';
-import { startStandin } from '../standin/server';
-import { runError, runNode } from './run';
+import { runError, runNode, standinsOfThisFile } from './run';
 
-const opened: Standin[] = [];
-afterAll(async () => Promise.all(opened.map((standin) => standin.close())));
-async function standin(options: StandinOptions = {}): Promise<Standin> {
-	const started = await startStandin({ generationMs: 150, ...options });
-	opened.push(started);
-	return started;
-}
+const standin = standinsOfThisFile();
 
 const submit = (requestId: string, more: Record<string, unknown> = {}) => ({ waitForCompletion: false, options: { requestId, ...more } });
 

@@ -4,7 +4,8 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { CogVideoX } from '../../nodes/CogVideoX/CogVideoX.node';
 import type { ContextOptions, ParameterValue, TestContext } from '../helpers/executeContext';
 import { createContext } from '../helpers/executeContext';
-import type { Standin } from '../standin/server';
+import type { Standin, StandinOptions } from '../standin/server';
+import { startStandin } from '../standin/server';
 
 export interface RunResult {
 	items: INodeExecutionData[];
@@ -51,4 +52,15 @@ export async function runError(
 		return error as Error;
 	}
 	throw new Error('expected the run to fail');
+}
+
+/** A stand-in for one test file, closed after it; quick videos unless `options` says otherwise. */
+export function standinsOfThisFile(): (options?: StandinOptions) => Promise<Standin> {
+	const opened: Standin[] = [];
+	afterAll(async () => Promise.all(opened.map((standin) => standin.close())));
+	return async (options = {}) => {
+		const standin = await startStandin({ generationMs: 150, ...options });
+		opened.push(standin);
+		return standin;
+	};
 }
