@@ -1,10 +1,8 @@
 /**
  * The video calendar (examples/calendar-*.json) in a real n8n: its rows in an n8n Data Table, its runs lasting
- * seconds. Data Tables load only in a running n8n (`n8n start`, `n8n worker`), so this suite runs n8n as a server
- * on Postgres (test/e2e/queue.ts): one n8n in regular mode in every target, and queue mode (a main and two workers,
- * Redis) where the target has it. Its test files are <target>.calendar.e2e.test.ts.
- *
- * One n8n per mode (its Postgres, and in queue mode its Redis and two workers) serves both tests:
+ * seconds. Data Tables load only in a running n8n (`n8n start`, `n8n worker`), so this is a part of serverSuite.ts:
+ * one n8n in regular mode in every target, and queue mode (a main and two workers, Redis) where the target has it.
+ * Its two tests:
  * - Killed at the worst moments (`withKills`): 20 rows in a table of their own, the submit and collect workflows
  *   published on a schedule of 5 seconds; the process running a submit run is SIGKILLed while the API has made a
  *   task and not yet answered (the row has its request ID, not yet its task ID), and the process running a collect
@@ -18,16 +16,12 @@
  *   uploads of the bytes the API served, every row `done`. n8n 1.x has neither the Data Table node's "create a
  *   table" nor tables picked by name: there the table is made by hand (the editor's REST API, as its Data tables
  *   page does) and every Data Table node picks it by its id, as the set-up note tells 1.x users.
- *
- *   npm run test:e2e -- calendar.e2e           every target's
  */
-import { randomBytes } from 'node:crypto';
-
 import { startStandin, type Standin, type StandinOptions } from '../standin/server';
 import { withSandboxPlaceholders } from '../standin/samples';
-import { CALENDAR_EXAMPLES, CREDENTIAL_TYPE, credentialIdOf, keyIn, loadExample, NODE_TYPE, sha256, withId, workflowNode, type Workflow } from './fixtures';
-import { FAST_STALL_DETECTION, QueueN8n, type QueueProcess } from './queue';
-import type { E2eTarget } from './targets';
+import { CALENDAR_EXAMPLES, CREDENTIAL_TYPE, credentialIdOf, loadExample, NODE_TYPE, sha256, withId, workflowNode, type Workflow } from './fixtures';
+import type { QueueProcess } from './queue';
+import type { Server, ServerMode, ServerPart } from './serverSuite';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -53,10 +47,9 @@ const ROWS = 20;
 const ACCOUNT_CAP = 5;
 const GENERATION_MS = 3 * SECOND;
 
-type Mode = 'regular' | 'queue';
 type Row = Record<string, unknown> & { id: number; status?: string; taskId?: string | null; requestId?: string | null; video?: string | null };
 
-const isN8n1 = (target: E2eTarget) => target.n8nVersion.startsWith('1.');
+const isN8n1 = (server: Server) => server.target.n8nVersion.startsWith('1.');
 
 /**
  * The three examples as the suite imports them: test ids, uploads to the stand-in, on 1.x (or for a table of its
@@ -85,11 +78,18 @@ function waitingBatch(id: string, prompts: string[]): Workflow {
 	return { id, name: 'e2e: one node that waits for every video', nodes: [manual, code, video], connections: { [manual.name]: connect('Prompts'), Prompts: connect('Generate Video') }, settings: {} };
 }
 
-export function describeCalendarIn(target: E2eTarget, modes: Mode[], withKills: boolean): void {
-	const where = `n8n ${target.n8nVersion} on Node ${target.nodeVersion ?? process.versions.node}`;
-	const progress: string[] = [];
-	const log = (line: string) => progress.push(`${new Date().toISOString().slice(11, 19)} ${line}`);
-	const apiKey = `e2e${randomBytes(6).toString('hex')}.${randomBytes(12).toString('hex')}`;
+/** The part of serverSuite.ts that runs the video calendar; `withKills`: its kill test too. */
+export function calendarPart(mode: ServerMode, withKills: boolean): ServerPart {
+	let server: Server;
+	const log = (line: string) => server.log(line);
+	/** The examples' own stand-in (videos in half a second), and the kill test's (an account of ACCOUNT_CAP). */
+	let standin: Standin;
+	let killsStandin: Standin | undefined;
+	let examples: Workflow[];
+	let kills: Workflow[] = [];
+	let tableId: string | undefined;
+	let killsTableId = '';
+	const prefix = mode === 'queue' ? 'e2eQ' : 'e2eR';
 
 	/** Each upload is the mp4 of the row's task, byte for byte, and the row says where it went. */
 	function expectStored(standin: Standin, rows: Row[]): void {
@@ -111,83 +111,68 @@ export function describeCalendarIn(target: E2eTarget, modes: Mode[], withKills: 
 		}
 	}
 
-	describe.each(modes)(`CogVideoX's video calendar (a Data Table), ${where}, %s mode`, (mode) => {
-		let n8n: QueueN8n;
-		/** The examples' own stand-in (videos in half a second), and the kill test's (an account of ACCOUNT_CAP). */
-		let standin: Standin;
-		let killsStandin: Standin | undefined;
-		let examples: Workflow[];
-		let kills: Workflow[] = [];
-		let tableId: string | undefined;
-		let killsTableId = '';
-		const prefix = mode === 'queue' ? 'e2eQ' : 'e2eR';
-
-		beforeAll(async () => {
-			standin = await startStandin({ apiKey, generationMs: 500 });
-			// The kill test plays one reading of a repeated request ID per mode: the API's existing task, or 1231 and a lookup.
-			const reading: StandinOptions = mode === 'regular' ? { duplicateRequest: 'existingTask' } : { findByRequestId: true };
-			if (withKills) killsStandin = await startStandin({ apiKey, generationMs: GENERATION_MS, concurrencyLimit: ACCOUNT_CAP, ...reading });
-			n8n = await QueueN8n.setup({ version: target.n8nVersion, nodeVersion: target.nodeVersion, regular: mode === 'regular', workers: 2, concurrency: 5, log, env: FAST_STALL_DETECTION });
-			const credential = (to: Standin, { id, name }: { id: string; name: string }) => ({ id, name, type: CREDENTIAL_TYPE, data: { apiKey: to.apiKey, region: 'custom', baseUrl: to.apiUrl } });
-			await n8n.importCredentials([
-				credential(standin, { id: credentialIdOf(loadExample(CALENDAR_EXAMPLES[1])), name: 'Zhipu AI account' }),
-				...(killsStandin ? [credential(killsStandin, KILLS_CREDENTIAL)] : []),
-			]);
-			// Tables made through the editor's REST API: 1.x's (it cannot make one), and the kill test's 20 rows.
-			if (isN8n1(target) || killsStandin) {
-				await n8n.start();
-				if (isN8n1(target)) tableId = await n8n.createDataTable(TABLE, COLUMNS);
-				if (killsStandin) {
-					killsTableId = await n8n.createDataTable(KILLS_TABLE, COLUMNS);
-					await n8n.insertRows(killsTableId, Array.from({ length: ROWS }, (_, row) => ({ prompt: `Calendar row ${row + 1}: a lighthouse at dusk, take ${row + 1}`, model: 'cogvideox-3', status: 'to do' })));
-				}
-				await n8n.stop();
+	async function prepare(given: Server): Promise<void> {
+		server = given;
+		const { n8n, apiKey } = server;
+		standin = await startStandin({ apiKey, generationMs: 500 });
+		// The kill test plays one reading of a repeated request ID per mode: the API's existing task, or 1231 and a lookup.
+		const reading: StandinOptions = mode === 'regular' ? { duplicateRequest: 'existingTask' } : { findByRequestId: true };
+		if (withKills) killsStandin = await startStandin({ apiKey, generationMs: GENERATION_MS, concurrencyLimit: ACCOUNT_CAP, ...reading });
+		const credential = (to: Standin, { id, name }: { id: string; name: string }) => ({ id, name, type: CREDENTIAL_TYPE, data: { apiKey: to.apiKey, region: 'custom', baseUrl: to.apiUrl } });
+		await n8n.importCredentials([
+			credential(standin, { id: credentialIdOf(loadExample(CALENDAR_EXAMPLES[1])), name: 'Zhipu AI account' }),
+			...(killsStandin ? [credential(killsStandin, KILLS_CREDENTIAL)] : []),
+		]);
+		// Tables made through the editor's REST API: 1.x's (it cannot make one), and the kill test's 20 rows.
+		if (isN8n1(server) || killsStandin) {
+			await n8n.start();
+			if (isN8n1(server)) tableId = await n8n.createDataTable(TABLE, COLUMNS);
+			if (killsStandin) {
+				killsTableId = await n8n.createDataTable(KILLS_TABLE, COLUMNS);
+				await n8n.insertRows(killsTableId, Array.from({ length: ROWS }, (_, row) => ({ prompt: `Calendar row ${row + 1}: a lighthouse at dusk, take ${row + 1}`, model: 'cogvideox-3', status: 'to do' })));
 			}
-			examples = calendarWorkflows(prefix, standin, tableId);
-			if (killsStandin) kills = calendarWorkflows(`${prefix}K`, killsStandin, killsTableId, { tickSeconds: TICK_SECONDS });
-			const waiting = killsStandin ? [waitingBatch(`${prefix}Waiting`.padEnd(16, '0'), Array.from({ length: ROWS }, (_, row) => `One long execution, video ${row + 1}`))] : [];
-			await n8n.importWorkflows([...examples, ...kills, ...waiting]);
-		}, 15 * MINUTE);
+			await n8n.stop();
+		}
+		examples = calendarWorkflows(prefix, standin, tableId);
+		if (killsStandin) kills = calendarWorkflows(`${prefix}K`, killsStandin, killsTableId, { tickSeconds: TICK_SECONDS });
+		const waiting = killsStandin ? [waitingBatch(`${prefix}Waiting`.padEnd(16, '0'), Array.from({ length: ROWS }, (_, row) => `One long execution, video ${row + 1}`))] : [];
+		await n8n.importWorkflows([...examples, ...kills, ...waiting]);
+	}
 
-		afterAll(async () => {
-			if (n8n) expect(keyIn(n8n.allOutput(), apiKey)).toBe(false);
-			await n8n?.cleanup();
-			await Promise.all([standin?.close(), killsStandin?.close()]);
-			console.log(`calendar e2e (${where}, ${mode} mode):\n${progress.join('\n')}`);
-		}, 2 * MINUTE);
-
+	function tests(): void {
 		if (withKills) {
 			/** The process running the newest execution of a workflow that is still running, once there is one. */
 			async function runnerOf(workflowId: string): Promise<QueueProcess> {
 				let row: { id: number } | undefined;
 				await until(`a running execution of ${workflowId}`, async () => {
-					[row] = await n8n.query<{ id: number }>(`SELECT id FROM execution_entity WHERE "workflowId" = $1 AND status = 'running' ORDER BY id DESC LIMIT 1`, [workflowId]);
+					[row] = await server.n8n.query<{ id: number }>(`SELECT id FROM execution_entity WHERE "workflowId" = $1 AND status = 'running' ORDER BY id DESC LIMIT 1`, [workflowId]);
 					return row !== undefined;
 				}, 20 * SECOND).catch(async (error: Error) => {
-					const seen = await n8n.query<{ id: number; status: string }>(`SELECT id, status FROM execution_entity WHERE "workflowId" = $1 ORDER BY id DESC LIMIT 5`, [workflowId]);
+					const seen = await server.n8n.query<{ id: number; status: string }>(`SELECT id, status FROM execution_entity WHERE "workflowId" = $1 ORDER BY id DESC LIMIT 5`, [workflowId]);
 					throw new Error(`${error.message}; its newest executions: ${JSON.stringify(seen)}`);
 				});
-				const ranOn = mode === 'regular' ? 'main' : await n8n.ranOn(String(row!.id), 10 * SECOND);
-				return ranOn === 'main' ? n8n.main! : n8n.workers.find((worker) => worker.name === ranOn)!;
+				const ranOn = mode === 'regular' ? 'main' : await server.n8n.ranOn(String(row!.id), 10 * SECOND);
+				return ranOn === 'main' ? server.n8n.main! : server.n8n.workers.find((worker) => worker.name === ranOn)!;
 			}
 
 			/** SIGKILL, then what a supervisor (Docker, Kubernetes, systemd) does: n8n started again, or a new worker. */
 			async function kill(runner: QueueProcess): Promise<void> {
 				runner.signal('SIGKILL');
 				await runner.exited;
-				if (mode === 'queue') return void (await n8n.replaceWorker(runner));
-				await n8n.stop();
-				await n8n.start();
+				if (mode === 'queue') return void (await server.n8n.replaceWorker(runner));
+				await server.n8n.stop();
+				await server.n8n.start();
 			}
 
-			test(`${ROWS} rows on a schedule, a submit and a collect run killed at their worst moment: ${ROWS} tasks, ${ROWS} videos stored byte for byte, 0 rows lost`, async () => {
+			test(`the video calendar: ${ROWS} rows on a schedule, a submit and a collect run killed at their worst moment: ${ROWS} tasks, ${ROWS} videos stored byte for byte, 0 rows lost`, async () => {
 				const api = killsStandin!;
 				const [, submit, collect] = kills;
-				await n8n.publish([submit.id!, collect.id!]);
+				await server.n8n.stop();
+				await server.n8n.publish([submit.id!, collect.id!]);
 				// The first create is made by the API and answered only much later: the row has its request ID, no task ID.
 				api.injectFault({ on: 'create', hangMs: 2 * MINUTE });
 				const started = Date.now();
-				await n8n.start();
+				await server.n8n.start();
 				await until('the first task', () => api.tasks.size > 0);
 				const submitRunner = await runnerOf(submit.id!);
 				log(`  ${mode}: SIGKILL ${submitRunner.name} (pid ${submitRunner.pid}) while the API made task ${[...api.tasks.keys()][0]} and has not answered`);
@@ -202,7 +187,7 @@ export function describeCalendarIn(target: E2eTarget, modes: Mode[], withKills: 
 
 				let rows: Row[] = [];
 				await until(`all ${ROWS} rows done`, async () => {
-					rows = (await n8n.dataTableRows(killsTableId)) as Row[];
+					rows = (await server.n8n.dataTableRows(killsTableId)) as Row[];
 					return rows.filter((row) => row.status === 'done').length === ROWS || rows.some((row) => row.status === 'failed');
 				}, 6 * MINUTE);
 				const calendarSeconds = (Date.now() - started) / 1000;
@@ -216,9 +201,9 @@ export function describeCalendarIn(target: E2eTarget, modes: Mode[], withKills: 
 
 				// The same 20 videos as one execution that waits for all of them, on the same account (cap and video time).
 				const waitStarted = Date.now();
-				const waited = await n8n.execution(await n8n.runManually(`${prefix}Waiting`.padEnd(16, '0')), 5 * MINUTE);
+				const waited = await server.n8n.execution(await server.n8n.runManually(`${prefix}Waiting`.padEnd(16, '0')), 5 * MINUTE);
 				const waitingSeconds = (Date.now() - waitStarted) / 1000;
-				expect(waited.status).toBe('success');
+				expect([waited.status, waited.error?.message]).toEqual(['success', undefined]);
 				log(
 					`  ${mode}: ${ROWS} rows done in ${calendarSeconds.toFixed(1)} s with two kills${mode === 'regular' ? ' and two restarts' : ''} (runs every ${TICK_SECONDS} s, ` +
 						`account cap ${ACCOUNT_CAP}, ${GENERATION_MS / 1000} s a video); one waiting node: ${waitingSeconds.toFixed(1)} s for ${ROWS}`,
@@ -226,21 +211,21 @@ export function describeCalendarIn(target: E2eTarget, modes: Mode[], withKills: 
 			}, 12 * MINUTE);
 		}
 
-		test('the examples as a user runs them: set up, submit, collect: one task per row, every video stored byte for byte, every row done', async () => {
-			if (!n8n.main) await n8n.start();
+		test('the video calendar as a user runs it: set up, submit, collect: one task per row, every video stored byte for byte, every row done', async () => {
+			await server.ensureRunning();
 			const [setupWorkflow, submit, collect] = examples;
 			if (tableId) {
 				// 1.x: the rows a user adds by hand, as the set-up note says; its Data Table node cannot make the table.
-				await n8n.insertRows(tableId, ['A red fox in snow', 'Waves on a beach at dusk', 'A paper boat in the rain'].map((prompt) => ({ prompt, model: 'cogvideox-3', status: 'to do' })));
+				await server.n8n.insertRows(tableId, ['A red fox in snow', 'Waves on a beach at dusk', 'A paper boat in the rain'].map((prompt) => ({ prompt, model: 'cogvideox-3', status: 'to do' })));
 			} else {
-				const ran = await n8n.execution(await n8n.runManually(setupWorkflow.id!));
+				const ran = await server.n8n.execution(await server.n8n.runManually(setupWorkflow.id!));
 				expect(ran.status).toBe('success');
-				tableId = await n8n.dataTableId(TABLE);
+				tableId = await server.n8n.dataTableId(TABLE);
 			}
-			const rows = () => n8n.dataTableRows(tableId!) as Promise<Row[]>;
+			const rows = () => server.n8n.dataTableRows(tableId!) as Promise<Row[]>;
 			expect((await rows()).map((row) => row.status)).toEqual(['to do', 'to do', 'to do']);
 
-			const submitted = await n8n.execution(await n8n.runManually(submit.id!));
+			const submitted = await server.n8n.execution(await server.n8n.runManually(submit.id!));
 			expect(submitted.status).toBe('success');
 			expect(standin.tasks.size).toBe(3);
 			const afterSubmit = await rows();
@@ -249,7 +234,7 @@ export function describeCalendarIn(target: E2eTarget, modes: Mode[], withKills: 
 			for (const row of afterSubmit) expect(standin.tasks.get(String(row.taskId))?.requestId).toBe(row.requestId);
 
 			await new Promise((resolve) => setTimeout(resolve, 1500)); // the stand-in's videos take half a second
-			const collected = await n8n.execution(await n8n.runManually(collect.id!));
+			const collected = await server.n8n.execution(await server.n8n.runManually(collect.id!));
 			expect(collected.status).toBe('success');
 			const done = await rows();
 			expect(done.map((row) => row.status)).toEqual(['done', 'done', 'done']);
@@ -257,10 +242,12 @@ export function describeCalendarIn(target: E2eTarget, modes: Mode[], withKills: 
 			expect(standin.uploads.size).toBe(3);
 
 			// Nothing left to do: a run more makes nothing and stores nothing.
-			expect((await n8n.execution(await n8n.runManually(submit.id!))).status).toBe('success');
-			expect((await n8n.execution(await n8n.runManually(collect.id!))).status).toBe('success');
+			expect((await server.n8n.execution(await server.n8n.runManually(submit.id!))).status).toBe('success');
+			expect((await server.n8n.execution(await server.n8n.runManually(collect.id!))).status).toBe('success');
 			expect([standin.tasks.size, standin.uploads.size, standin.createCalls()]).toEqual([3, 3, 3]);
 			log(`  ${mode}: set up, submit, collect: 3 rows, 3 tasks, 3 videos stored`);
 		}, 5 * MINUTE);
-	});
+	}
+
+	return { prepare, tests, close: async () => void (await Promise.all([standin?.close(), killsStandin?.close()])) };
 }

@@ -1,9 +1,8 @@
 /**
  * n8n going away while the node waits for its paid tasks, for real: the process is killed (SIGKILL, as an
  * out-of-memory kill or a lost host does) or stopped (SIGTERM, as a deploy does), in queue mode (a main and two
- * workers) and in one n8n in regular mode, both on Postgres, in one target of targets.ts (its own test file each:
- * node20.lost.e2e.test.ts, node24.lost.e2e.test.ts). Each case runs a webhook workflow whose three prompts become
- * three tasks of the stand-in API, and shows:
+ * workers) and in one n8n in regular mode, both on Postgres: a part of serverSuite.ts, in n8n 2.8.4 and 2.41.1.
+ * Each case runs a webhook workflow whose three prompts become three tasks of the stand-in API, and shows:
  * - tasks created = items: nothing n8n runs afterwards (the Retry button of the executions list included) makes a
  *   second task for an item;
  * - every task ID is found in n8n's own log (what the killed process printed, as `docker logs` keeps it);
@@ -13,23 +12,18 @@
  *   SIGTERMed single n8n finish the execution and deliver every video before they exit.
  * Bull's lock settings are shortened (FAST_STALL_DETECTION) so that n8n notices a lost worker in seconds instead of
  * its default minute or two: what it does then is the same.
- *
- *   npm run test:e2e -- lost.e2e            every target's
  */
-import { randomBytes } from 'node:crypto';
-
 import { startStandin, type Standin } from '../standin/server';
-import { CREDENTIAL_TYPE, expectServedVideo, keyIn, NODE_TYPE, workflowNode, type Workflow } from './fixtures';
-import { FAST_STALL_DETECTION, QueueN8n, type QueueExecution, type QueueProcess } from './queue';
-import type { E2eTarget } from './targets';
+import { CREDENTIAL_TYPE, expectServedVideo, NODE_TYPE, workflowNode, type Workflow } from './fixtures';
+import type { QueueExecution, QueueProcess } from './queue';
+import { DRAINING_GRACE_S, type Server, type ServerMode, type ServerPart } from './serverSuite';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 /** How long the stand-in takes per video: long enough to kill or stop n8n while the node waits. */
 const GENERATION_MS = 8 * SECOND;
-/** The node's Timeout in these workflows, and a shutdown grace above it, as docs/scaling.md tells operators. */
+/** The node's Timeout in these workflows: below the shutdown grace (serverSuite.ts), as docs/scaling.md tells operators. */
 const NODE_TIMEOUT_S = 120;
-const DRAINING_GRACE_S = 180;
 const PROMPTS = ['A lighthouse beam sweeps over a stormy sea', 'Cherry blossoms fall on a temple path', 'Paper lanterns drift over a dark river'];
 const CREDENTIAL_ID = 'ZhipuAiLostRuns01';
 const BATCH_PATH = 'lost-runs-batch';
@@ -67,57 +61,16 @@ function createdLines(output: string, executionId: string): string[] {
 }
 const taskIdOf = (line: string) => /CogVideoX task (\S+) /.exec(line)![1];
 
-interface LostRunSetup {
-	n8n: QueueN8n;
-	standin: Standin;
-}
-
-export function describeLostRunsIn(target: E2eTarget): void {
-	const where = `n8n ${target.n8nVersion} on Node ${target.nodeVersion ?? process.versions.node}`;
-	const progress: string[] = [];
-	const log = (line: string) => progress.push(`${new Date().toISOString().slice(11, 19)} ${line}`);
-	const apiKey = `e2e${randomBytes(6).toString('hex')}.${randomBytes(12).toString('hex')}`;
-
-	/** A fresh n8n (queue or regular mode) with the two workflows published, and a stand-in of its own. */
-	async function setUp(regular: boolean, env: Record<string, string>): Promise<LostRunSetup> {
-		const standin = await startStandin({ generationMs: GENERATION_MS, apiKey });
-		const n8n = await QueueN8n.setup({ version: target.n8nVersion, nodeVersion: target.nodeVersion, regular, workers: 2, concurrency: 5, log, env });
-		await n8n.importCredentials([{ id: CREDENTIAL_ID, name: 'Zhipu AI account', type: CREDENTIAL_TYPE, data: { apiKey: standin.apiKey, region: 'custom', baseUrl: standin.apiUrl } }]);
-		const workflows = [batchWorkflow(regular ? 'e2eLostRegularBatch' : 'e2eLostQueueBatch01'), recoverWorkflow(regular ? 'e2eLostRegularFetch' : 'e2eLostQueueFetch01')];
-		await n8n.importWorkflows(workflows);
-		await n8n.publish(workflows.map((workflow) => workflow.id!));
-		await n8n.start();
-		return { n8n, standin };
-	}
-
-	/**
-	 * A planned stop: SIGTERM to the process running the batch, as a deploy sends it. With the grace above the node's
-	 * Timeout, n8n waits for the execution, which finishes with every video, and then exits.
-	 */
-	async function expectDrainsOnSigterm({ n8n, standin }: LostRunSetup): Promise<void> {
-		const before = standin.tasks.size;
-		const { executionId, runner, tasks } = await startBatch({ n8n, standin });
-		runner.signal('SIGTERM');
-		await runner.exited;
-		const run = await n8n.execution(executionId);
-		log(`  SIGTERM ${runner.name}: exited ${runner.exitCode}; execution ${executionId} ${run.status}`);
-		expect(run.status).toBe('success');
-		expect(runner.output()).toMatch(/Waiting for 1 active executions to finish/);
-		const videos = run.output['Generate Video'];
-		expect(videos.map((item) => item.json.taskId).sort()).toEqual([...tasks].sort());
-		for (const item of videos) expectServedVideo(standin, item);
-		expect(standin.tasks.size - before).toBe(PROMPTS.length);
-	}
-
-	/** Stops everything, after checking that the API key appears in nothing any n8n process printed. */
-	async function tearDown(setup?: LostRunSetup): Promise<void> {
-		if (setup) expect(keyIn(setup.n8n.allOutput(), apiKey)).toBe(false);
-		await setup?.n8n.cleanup();
-		await setup?.standin.close();
-	}
+/** The part of serverSuite.ts where n8n goes away while the node waits: its workflows, then its tests. */
+export function lostRunPart(mode: ServerMode): ServerPart {
+	let standin: Standin;
+	let server: Server;
+	const log = (line: string) => server.log(line);
 
 	/** Starts the batch and returns once its three tasks exist, with the execution and the process running it. */
-	async function startBatch({ n8n, standin }: LostRunSetup): Promise<{ executionId: string; runner: QueueProcess; tasks: string[] }> {
+	async function startBatch(): Promise<{ executionId: string; runner: QueueProcess; tasks: string[] }> {
+		await server.ensureRunning();
+		const { n8n } = server;
 		const before = new Set(standin.tasks.keys());
 		const call = await n8n.runWebhook(BATCH_PATH, {});
 		const deadline = Date.now() + MINUTE;
@@ -133,7 +86,8 @@ export function describeLostRunsIn(target: E2eTarget): void {
 	}
 
 	/** The documented action: the log lines pasted into Get Result. Every video byte for byte, no new task. */
-	async function deliverFromLog({ n8n, standin }: LostRunSetup, lines: string[], tasks: string[]): Promise<QueueExecution> {
+	async function deliverFromLog(lines: string[], tasks: string[]): Promise<QueueExecution> {
+		const { n8n } = server;
 		const creates = standin.createCalls();
 		const call = await n8n.runWebhook(RECOVER_PATH, { pasted: lines.join('\n') });
 		const run = await n8n.execution(call.executionId);
@@ -152,57 +106,71 @@ export function describeLostRunsIn(target: E2eTarget): void {
 		return lines;
 	}
 
-	describe(`CogVideoX when n8n goes away mid-wait, ${where}`, () => {
-		afterAll(() => console.log(`lost runs e2e (${where}):\n${progress.join('\n')}`));
+	/**
+	 * A planned stop: SIGTERM to the process running the batch, as a deploy sends it. With the grace above the node's
+	 * Timeout, n8n waits for the execution, which finishes with every video, and then exits.
+	 */
+	async function expectDrainsOnSigterm(): Promise<void> {
+		const before = standin.tasks.size;
+		const { executionId, runner, tasks } = await startBatch();
+		runner.signal('SIGTERM');
+		await runner.exited;
+		const run = await server.n8n.execution(executionId);
+		log(`  SIGTERM ${runner.name}: exited ${runner.exitCode}; execution ${executionId} ${run.status}`);
+		expect(run.status).toBe('success');
+		expect(runner.output()).toMatch(/Waiting for 1 active executions to finish/);
+		const videos = run.output['Generate Video'];
+		expect(videos.map((item) => item.json.taskId).sort()).toEqual([...tasks].sort());
+		for (const item of videos) expectServedVideo(standin, item);
+		expect(standin.tasks.size - before).toBe(PROMPTS.length);
+	}
 
-		describe('queue mode: a main and two workers, Postgres, Redis', () => {
-			let setup: LostRunSetup;
-			beforeAll(async () => {
-				setup = await setUp(false, { ...FAST_STALL_DETECTION, N8N_GRACEFUL_SHUTDOWN_TIMEOUT: String(DRAINING_GRACE_S) });
-			}, 15 * MINUTE);
-			afterAll(async () => tearDown(setup), 2 * MINUTE);
+	const drains = `SIGTERMed mid-wait, with N8N_GRACEFUL_SHUTDOWN_TIMEOUT (${DRAINING_GRACE_S} s) above the node's Timeout: it finishes the execution, every video delivered, then exits`;
 
-			test('a worker SIGKILLed mid-wait: n8n fails the execution, Retry runs nothing, and the log lines fetch every video with no new task', async () => {
-				const { n8n, standin } = setup;
-				const { executionId, runner, tasks } = await startBatch(setup);
-				runner.signal('SIGKILL');
-				await runner.exited;
-				const lost = await n8n.execution(executionId, 3 * MINUTE);
-				log(`  SIGKILL ${runner.name}: execution ${executionId} ${lost.status}: ${lost.error?.message.slice(0, 80)}`);
-				expect(lost.status).toBe('error');
-				expect(lost.error?.message).toMatch(/failed to be processed too many times/);
-				const lines = expectTasksInLog(runner, executionId, tasks);
+	return {
+		async prepare(given) {
+			server = given;
+			standin = await startStandin({ generationMs: GENERATION_MS, apiKey: server.apiKey });
+			const { n8n } = server;
+			await n8n.importCredentials([{ id: CREDENTIAL_ID, name: 'Zhipu AI account', type: CREDENTIAL_TYPE, data: { apiKey: standin.apiKey, region: 'custom', baseUrl: standin.apiUrl } }]);
+			const workflows = [batchWorkflow(`e2eLost${mode}Batch`.padEnd(16, '0')), recoverWorkflow(`e2eLost${mode}Fetch`.padEnd(16, '0'))];
+			await n8n.importWorkflows(workflows);
+			await n8n.publish(workflows.map((workflow) => workflow.id!));
+		},
+		async close() {
+			await standin?.close();
+		},
+		tests() {
+			if (mode === 'queue') {
+				test('a worker SIGKILLed mid-wait: n8n fails the execution, Retry runs nothing, and the log lines fetch every video with no new task', async () => {
+					const { executionId, runner, tasks } = await startBatch();
+					const { n8n } = server;
+					runner.signal('SIGKILL');
+					await runner.exited;
+					const lost = await n8n.execution(executionId, 3 * MINUTE);
+					log(`  SIGKILL ${runner.name}: execution ${executionId} ${lost.status}: ${lost.error?.message.slice(0, 80)}`);
+					expect(lost.status).toBe('error');
+					expect(lost.error?.message).toMatch(/failed to be processed too many times/);
+					const lines = expectTasksInLog(runner, executionId, tasks);
 
-				const creates = standin.createCalls();
-				const retried = await n8n.retry(executionId);
-				const retry = await n8n.execution(retried.executionId);
-				log(`  Retry: execution ${retried.executionId} ${retry.status}; tasks made ${standin.createCalls() - creates}`);
-				expect(standin.createCalls()).toBe(creates);
+					const creates = standin.createCalls();
+					const retried = await n8n.retry(executionId);
+					const retry = await n8n.execution(retried.executionId);
+					log(`  Retry: execution ${retried.executionId} ${retry.status}; tasks made ${standin.createCalls() - creates}`);
+					expect(standin.createCalls()).toBe(creates);
 
-				await deliverFromLog(setup, lines, tasks);
-				expect(standin.tasks.size).toBe(PROMPTS.length);
-				// The worker that is left runs on; the next test starts both again.
-				await n8n.stop();
-				await n8n.start();
-			}, 8 * MINUTE);
+					await deliverFromLog(lines, tasks);
+					expect(standin.tasks.size).toBe(PROMPTS.length);
+				}, 8 * MINUTE);
 
-			test(`a worker SIGTERMed mid-wait, with N8N_GRACEFUL_SHUTDOWN_TIMEOUT (${DRAINING_GRACE_S} s) above the node's Timeout: it finishes the execution, every video delivered, then exits`, async () => {
-				await expectDrainsOnSigterm(setup);
-				await setup.n8n.stop();
-			}, 8 * MINUTE);
-		});
-
-		describe('one n8n in regular mode, on Postgres', () => {
-			let setup: LostRunSetup;
-			beforeAll(async () => {
-				setup = await setUp(true, { N8N_GRACEFUL_SHUTDOWN_TIMEOUT: String(DRAINING_GRACE_S) });
-			}, 15 * MINUTE);
-			afterAll(async () => tearDown(setup), 2 * MINUTE);
+				test(`a worker ${drains}`, expectDrainsOnSigterm, 8 * MINUTE);
+				return;
+			}
 
 			test('SIGKILLed mid-wait and started again: the execution is crashed, Retry makes no second task, and the log lines fetch every video', async () => {
-				const { n8n, standin } = setup;
 				const before = standin.tasks.size;
-				const { executionId, runner, tasks } = await startBatch(setup);
+				const { executionId, runner, tasks } = await startBatch();
+				const { n8n } = server;
 				runner.signal('SIGKILL');
 				await runner.exited;
 				await n8n.stop();
@@ -221,14 +189,14 @@ export function describeLostRunsIn(target: E2eTarget): void {
 				expect(retry.status).toBe('error');
 				expect(retry.error?.message).toMatch(/^A Retry makes no second task for this item: an earlier run of this workflow created one on \d{4}-\d\d-\d\d \(UTC\)/);
 
-				await deliverFromLog(setup, lines, tasks);
+				await deliverFromLog(lines, tasks);
 				expect(standin.tasks.size - before).toBe(PROMPTS.length);
 			}, 8 * MINUTE);
 
 			test('Stop from the executions list: n8n keeps nothing of the node, its log names every task, and the log lines fetch every video', async () => {
-				const { n8n, standin } = setup;
 				const before = standin.tasks.size;
-				const { executionId, runner, tasks } = await startBatch(setup);
+				const { executionId, runner, tasks } = await startBatch();
+				const { n8n } = server;
 				await n8n.stopExecution(executionId);
 				const stopped = await n8n.execution(executionId);
 				log(`  Stop: execution ${executionId} ${stopped.status}`);
@@ -237,13 +205,11 @@ export function describeLostRunsIn(target: E2eTarget): void {
 				// The warning lines of the cancel name each task too.
 				await new Promise((resolve) => setTimeout(resolve, 2 * SECOND));
 				for (const task of tasks) expect(runner.output()).toMatch(new RegExp(`CogVideoX task ${task} not delivered \\(the execution was cancelled\\)`));
-				await deliverFromLog(setup, lines, tasks);
+				await deliverFromLog(lines, tasks);
 				expect(standin.tasks.size - before).toBe(PROMPTS.length);
 			}, 8 * MINUTE);
 
-			test(`SIGTERMed mid-wait, with N8N_GRACEFUL_SHUTDOWN_TIMEOUT (${DRAINING_GRACE_S} s) above the node's Timeout: it finishes the execution, every video delivered, then exits`, async () => {
-				await expectDrainsOnSigterm(setup);
-			}, 8 * MINUTE);
-		});
-	});
+			test(drains, expectDrainsOnSigterm, 8 * MINUTE);
+		},
+	};
 }

@@ -56,13 +56,14 @@ const MINUTE = 60 * SECOND;
 export type BinaryDataMode = 'database' | 'filesystem';
 
 /**
- * Bull's lock settings shortened, so that n8n notices a killed worker in seconds instead of its default minute or
- * two (measured: about 90 s in 2.8.4, 150 s in 2.41.1). What n8n does then is the same.
+ * Bull's lock settings shortened, so that n8n notices a killed worker within about 20 s instead of its default minute
+ * or two (measured: about 90 s in 2.8.4, 150 s in 2.41.1). What n8n does then is the same. Not shorter: a worker on
+ * a loaded machine that renews its lock late has its running job taken for lost.
  */
 export const FAST_STALL_DETECTION = {
-	QUEUE_WORKER_LOCK_DURATION: '6000',
-	QUEUE_WORKER_LOCK_RENEW_TIME: '2000',
-	QUEUE_WORKER_STALLED_INTERVAL: '3000',
+	QUEUE_WORKER_LOCK_DURATION: '15000',
+	QUEUE_WORKER_LOCK_RENEW_TIME: '5000',
+	QUEUE_WORKER_STALLED_INTERVAL: '5000',
 };
 
 export interface QueueStartOptions {
