@@ -40,6 +40,12 @@ if ! $compat; then
   npm run test:unit
 fi
 
+# While n8n installs: one build of the package for every suite, made here (scripts/pack.sh), or the one the caller
+# made for its whole run (.ci/run exports COGVIDEOX_TARBALL).
+if [ -z "${COGVIDEOX_TARBALL:-}" ]; then
+  COGVIDEOX_TARBALL=$(scripts/pack.sh .tmp/pack)
+  export COGVIDEOX_TARBALL
+fi
 if ! wait "$installs"; then
   echo "[test] an n8n install failed:" >&2
   grep -E '^\[install-n8n\]|ERR|error' "$log" | tail -20 >&2
