@@ -14,9 +14,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib/npm-env.sh"
+source "$here/lib/cache.sh"
 version="${1:-${N8N_VERSION:-2.8.4}}"
 node_bin="${2:-${N8N_NODE:-}}"
-cache="${N8N_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-cogvideox}"
 check_node="${node_bin:-$(command -v node)}"
 dir="$cache/n8n-$version-node$("$check_node" -p 'process.versions.node.split(".")[0]')"
 say() { echo "[install-n8n] $*" >&2; }

@@ -78,12 +78,11 @@ else
 fi
 nodes_dir="$user_folder/.n8n/nodes"
 say "building and installing n8n-nodes-cogvideox into $nodes_dir"
-npm run build --silent
 work=$(mktemp -d)
-tarball=$(npm pack --silent --ignore-scripts --pack-destination "$work" | tail -n 1)
+tarball=$(scripts/pack.sh "$work") # the tarball CI built for the whole run, if it exported one (COGVIDEOX_TARBALL)
 mkdir -p "$nodes_dir"
 [ -f "$nodes_dir/package.json" ] || echo '{"name":"installed-nodes","private":true}' > "$nodes_dir/package.json"
-(cd "$nodes_dir" && npm install "$work/$tarball" --legacy-peer-deps --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+(cd "$nodes_dir" && npm install "$tarball" --legacy-peer-deps --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
 
 export N8N_USER_FOLDER="$user_folder"
 export N8N_PORT="${N8N_PORT:-5678}"

@@ -40,6 +40,12 @@ if ! $compat; then
   npm run test:unit
 fi
 
+# While n8n installs: one build of the package for every suite, made here (scripts/pack.sh), or the one the caller
+# made for its whole run (.ci/run exports COGVIDEOX_TARBALL).
+if [ -z "${COGVIDEOX_TARBALL:-}" ]; then
+  COGVIDEOX_TARBALL=$(scripts/pack.sh .tmp/pack)
+  export COGVIDEOX_TARBALL
+fi
 if ! wait "$installs"; then
   echo "[test] an n8n install failed:" >&2
   grep -E '^\[install-n8n\]|ERR|error' "$log" | tail -20 >&2
@@ -51,4 +57,5 @@ grep -E '^\[install-n8n\] .*(installed and checked|failed its check|crashed)' "$
 # has one); install.e2e.test.ts checks the installs of the targets named in N8N_E2E_TARGETS.
 patterns=('/install\.e2e\.')
 for target in "${targets[@]}"; do patterns+=("/$target\\."); done
-N8N_E2E_TARGETS="$(IFS=,; echo "${targets[*]}")" npm run test:e2e -- "${patterns[@]}"
+# E2E_WORKERS=N runs N test files side by side (default 1: one after the other; CI runs test:compat with 2).
+N8N_E2E_TARGETS="$(IFS=,; echo "${targets[*]}")" npm run test:e2e -- --maxWorkers="${E2E_WORKERS:-1}" "${patterns[@]}"

@@ -428,17 +428,13 @@ export class N8nHarness {
 		return dir;
 	}
 
+	/** scripts/pack.sh: the package built and packed into `packDir`, or the tarball the whole run shares (COGVIDEOX_TARBALL). */
 	private static async buildAndPack(packageDir: string, packDir: string): Promise<string> {
-		await mkdir(packDir, { recursive: true });
-		const env = process.env;
-		ensureOk(await runCommand('npm', ['run', 'build'], { cwd: packageDir, env, timeoutMs: 5 * MINUTE }), 'npm run build');
-		// Built just above, so the pack skips `prepack` (whatever the caller's npm settings say about scripts).
-		const pack = ensureOk(
-			await runCommand('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], { cwd: packageDir, env, timeoutMs: 2 * MINUTE }),
-			'npm pack',
-		);
-		const packed = JSON.parse(pack.stdout.slice(pack.stdout.search(/^\[$/m))) as Array<{ filename: string }>;
-		return join(packDir, packed[0].filename);
+		const result = await runCommand('bash', [join(packageDir, 'scripts', 'pack.sh'), packDir], { cwd: packageDir, env: process.env, timeoutMs: 5 * MINUTE });
+		ensureOk(result, 'building and packing the package');
+		const tarball = result.stdout.trim().split('\n').pop()?.trim();
+		if (!tarball) throw new Error('scripts/pack.sh printed no tarball');
+		return tarball;
 	}
 
 	/** What a user's instance does on install: the tarball goes into `.n8n/nodes`, peers are not installed. */

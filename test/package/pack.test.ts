@@ -1,9 +1,9 @@
 /**
- * What `npm pack` and `npm publish` put in the tarball, run as a maintainer runs them: from the repository, with no
- * dist/ yet, so the tarball holds the built node only if npm ran the `prepack` build (`n8n-node build`). (A
- * project-wide `ignore-scripts` setting once made npm skip it and pack an empty package.) The CLI's build copies every
- * .png and .svg of the repository into dist/, test images included: package.json's `files` ships only dist/nodes and
- * dist/credentials.
+ * What the Release workflow puts in the tarball, made as it makes it: from the repository with no dist/ yet,
+ * `npm run build` (`n8n-node build`), then npm packs (n8n-node release runs `npm publish` after its build). The
+ * project's .npmrc keeps npm from running lifecycle scripts, prepack included, so the build is never left to npm. The
+ * CLI's build copies every .png and .svg of the repository into dist/, test images included: package.json's `files`
+ * ships only dist/nodes and dist/credentials.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,7 +17,7 @@ interface PackResult {
 	files: Array<{ path: string }>;
 }
 
-describe('npm pack from a checkout without dist/', () => {
+describe('npm run build, then npm pack, from a checkout without dist/', () => {
 	let packed: PackResult;
 	const destination = mkdtempSync(join(tmpdir(), 'cogvideox-pack-'));
 
@@ -25,14 +25,14 @@ describe('npm pack from a checkout without dist/', () => {
 		rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
 		// The caller's npm settings are not the maintainer's: only the repository's own configuration counts here.
 		const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+		execFileSync('npm', ['run', 'build'], { cwd: ROOT, env, stdio: 'ignore' });
 		const stdout = execFileSync('npm', ['pack', '--json', '--pack-destination', destination], { cwd: ROOT, env, encoding: 'utf8' });
-		// prepack's build logs come first; npm's JSON starts at a line of its own.
-		[packed] = JSON.parse(stdout.slice(stdout.search(/^\[$/m))) as PackResult[];
+		[packed] = JSON.parse(stdout) as PackResult[];
 	}, 120_000);
 
 	afterAll(() => rmSync(destination, { recursive: true, force: true }));
 
-	it('builds the node, the credential, their icons and the codex file into the tarball (prepack ran)', () => {
+	it('holds the built node, the credential, their icons and the codex file', () => {
 		const paths = packed.files.map((file) => file.path);
 		expect(paths).toEqual(
 			expect.arrayContaining([

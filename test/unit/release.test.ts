@@ -48,10 +48,21 @@ Intro.
 });
 
 describe('publishing', () => {
-	it('refuses an npm publish that does not come from the Release workflow (no provenance there)', () => {
-		// A maintainer's shell: none of the variables npm run or the Release workflow would set.
-		const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_|RELEASE_MODE$|GITHUB_ACTIONS$)/i.test(key)));
-		const publish = spawnSync('npm', ['publish', '--dry-run'], { cwd: ROOT, env, encoding: 'utf8' });
+	// A maintainer's shell: none of the variables npm run or the Release workflow would set.
+	const shell = () => Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_|RELEASE_MODE$|GITHUB_ACTIONS$|GITLAB_CI$)/i.test(key)));
+
+	it('refuses an npm publish that does not come from the Release workflow: npm can make no provenance there', () => {
+		// A real publish, not a dry run (which stops before provenance), to a closed loopback port with a dummy token:
+		// even if npm went past the provenance check, nothing could reach a registry.
+		const registry = 'http://127.0.0.1:9/';
+		const args = ['publish', `--registry=${registry}`, '--//127.0.0.1:9/:_authToken=dummy', '--fetch-retries=0'];
+		const publish = spawnSync('npm', args, { cwd: ROOT, env: shell(), encoding: 'utf8' });
+		expect(publish.status).not.toBe(0);
+		expect(publish.stderr).toMatch(/provenance generation not supported/i);
+	}, 60_000);
+
+	it('and where npm runs lifecycle scripts (the project\'s .npmrc turns them off), n8n-node prerelease refuses it first', () => {
+		const publish = spawnSync('npm', ['publish', '--dry-run', '--ignore-scripts=false'], { cwd: ROOT, env: shell(), encoding: 'utf8' });
 		expect(publish.status).not.toBe(0);
 		expect(publish.stdout).toContain('Run `npm run release` to publish the package');
 	}, 60_000);
