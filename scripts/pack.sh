@@ -4,9 +4,11 @@
 # prepack (or any other lifecycle script).
 # A run that builds once and shares the tarball among its suites and start checks (scripts/test.sh, .ci/run) exports
 # it as COGVIDEOX_TARBALL: then this prints that one and builds nothing.
-#   scripts/pack.sh <folder>
+#   scripts/pack.sh <folder> [package folder]   the package folder defaults to this checkout; another one (a
+#                                               benchmark's baseline, bench/baseline.ts) is always built
 set -euo pipefail
-if [ -n "${COGVIDEOX_TARBALL:-}" ]; then
+package="${2:-}"
+if [ -z "$package" ] && [ -n "${COGVIDEOX_TARBALL:-}" ]; then
   [ -f "$COGVIDEOX_TARBALL" ] || { echo "[pack] COGVIDEOX_TARBALL=$COGVIDEOX_TARBALL is not a file" >&2; exit 1; }
   echo "$COGVIDEOX_TARBALL"
   exit 0
@@ -14,7 +16,7 @@ fi
 folder="${1:?usage: scripts/pack.sh <folder for the tarball>}"
 mkdir -p "$folder"
 folder=$(cd "$folder" && pwd)
-cd "$(dirname "$0")/.."
+cd "${package:-$(dirname "$0")/..}"
 npm run build --silent >&2
 tarball=$(npm pack --silent --ignore-scripts --pack-destination "$folder" | tail -n 1)
 echo "$folder/$tarball"
