@@ -1,7 +1,7 @@
 /**
- * What a person does in n8n's editor, as Playwright steps: open a workflow, run it with its button and wait for the
- * nodes to turn green, open a node, view an output binary, search the node panel. Written against n8n 2.8.4's
- * data-test-id attributes.
+ * What a person does in n8n's editor, as Playwright steps: open a workflow, run it with its button (or from one of its
+ * triggers) and wait for the nodes to turn green, open a node, view an output binary, search the node panel, read a
+ * Data Table's rows. Written against n8n 2.8.4's data-test-id attributes.
  */
 import type { Locator, Page } from 'playwright-core';
 
@@ -46,9 +46,44 @@ export async function waitForGreen(page: Page, names: string[], timeoutMs = 2 * 
 	}
 }
 
+/** The names of the nodes that show n8n's green check. */
+export async function greenNodes(page: Page): Promise<string[]> {
+	return await page
+		.locator('[data-test-id="canvas-node"]:has([data-test-id="canvas-node-status-success"])')
+		.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-node-name') ?? ''));
+}
+
 /** Presses the canvas's Execute workflow button. */
 export async function executeWorkflow(page: Page): Promise<void> {
 	await page.locator('[data-test-id="execute-workflow-button"]').first().click();
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Runs a workflow that has several triggers from the one named, as the editor offers it: the Execute workflow button
+ * runs from the trigger it names under its label ("from Every 5 Minutes"), and the menu of the chevron beside it
+ * ("Select trigger node") picks another; picking only relabels the button, so it is pressed after.
+ */
+export async function executeWorkflowFrom(page: Page, trigger: string): Promise<void> {
+	const button = page.locator('[data-test-id="execute-workflow-button"]').first();
+	await page.getByRole('button', { name: 'Select trigger node' }).click();
+	await page
+		.getByRole('menuitem', { name: `from ${trigger}`, exact: true })
+		.click({ timeout: 10_000 })
+		.catch(async () => {
+			const offered = await page.getByRole('menuitem').filter({ hasText: /^\s*from / }).allInnerTexts();
+			throw new Error(`the Execute workflow button's menu offers no "from ${trigger}"; it offers: ${offered.map((item) => item.trim()).join(' | ') || 'nothing'}`);
+		});
+	// The label names the trigger, shortened in the middle when long ("from When clicking ‘…workflow’").
+	let shown = '';
+	for (let reads = 0; reads < 20; reads++) {
+		shown = (await button.innerText()).replace(/\s+/g, ' ').trim();
+		const named = /\bfrom (.+)$/.exec(shown)?.[1];
+		if (named && new RegExp(`^${named.split('…').map(escapeRegExp).join('.*')}$`).test(trigger)) return await button.click();
+		await page.waitForTimeout(250);
+	}
+	throw new Error(`after choosing "from ${trigger}" in its menu, the Execute workflow button says "${shown}"`);
 }
 
 /** Opens a node's panel (NDV) by double-clicking it on the canvas. */
@@ -119,4 +154,47 @@ export async function searchNodePanel(page: Page, words: string): Promise<string
 		shown = now;
 	}
 	return shown;
+}
+
+/** The parts of the DOM read in the Data Table's grid (the repository compiles without the DOM library). */
+interface GridElement {
+	getAttribute(name: string): string | null;
+	querySelector(selector: string): GridElement | null;
+	querySelectorAll(selector: string): Iterable<GridElement>;
+	textContent: string | null;
+	innerText: string;
+}
+
+/**
+ * Opens a Data Table from Overview → Data tables, as a person looks at what a workflow wrote, and reads the named
+ * columns of each row in the grid, top to bottom. Fails, saying what the page lists, when the table or a column is
+ * not shown.
+ */
+export async function dataTableRows(page: Page, url: string, table: string, columns: string[]): Promise<Array<Record<string, string>>> {
+	await page.goto(`${url}/home/datatables`, { waitUntil: 'domcontentloaded' });
+	const cards = page.locator('[data-test-id="data-table-card-name"]');
+	await cards
+		.filter({ hasText: new RegExp(`^\\s*${escapeRegExp(table)}\\s*$`) })
+		.click({ timeout: 30_000 })
+		.catch(async () => {
+			const listed = (await cards.allInnerTexts()).map((name) => name.trim());
+			throw new Error(`Overview → Data tables lists no "${table}"; it lists: ${listed.join(' | ') || 'no table'}`);
+		});
+	const grid = page.locator('[data-test-id="data-table-grid"]');
+	await grid.locator('.ag-center-cols-container .ag-row').first().waitFor({ state: 'visible', timeout: 30_000 });
+	return await grid.evaluate((element, wanted) => {
+		const root = element as unknown as GridElement;
+		const headers = new Map<string, string>();
+		for (const header of root.querySelectorAll('.ag-header-cell')) {
+			const name = header.querySelector('[data-test-id="data-table-column-header-text"]')?.innerText.trim();
+			if (name) headers.set(name, header.getAttribute('col-id') ?? '');
+		}
+		const missing = wanted.filter((name) => !headers.has(name));
+		if (missing.length) throw new Error(`the grid shows no column ${missing.join(', ')}; it shows: ${[...headers.keys()].join(', ')}`);
+		const rows = Array.from(root.querySelectorAll('.ag-center-cols-container .ag-row'));
+		rows.sort((a, b) => Number(a.getAttribute('row-index')) - Number(b.getAttribute('row-index')));
+		return rows.map((row) =>
+			Object.fromEntries(wanted.map((name) => [name, (row.querySelector(`.ag-cell[col-id="${headers.get(name)}"]`)?.textContent ?? '').trim()])),
+		);
+	}, columns);
 }

@@ -1,7 +1,8 @@
 /**
  * A newcomer's first hour in the sandbox's editor, in headless Chromium: sign in, make a Zhipu AI credential and test
  * it, run every example (each with its Execute workflow button, the AI Agent one through its chat) until every node
- * is green, play the videos in the output panel, find the node in the node panel, and try one bad input.
+ * is green, play the videos in the output panel, run the video calendar's three workflows in their order and read its
+ * Data Table, find the node in the node panel, and try one bad input.
  *
  *   npm run test:browser                  (its own sandbox in a fresh temp folder, removed afterwards)
  *
@@ -17,7 +18,19 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { exampleWorkflows, type ExampleWorkflow } from '../../scripts/examples';
 import { FINAL_ANSWER_PREFIX } from '../e2e/chatModel';
 import type { TaskLog } from '../standin/cli';
-import { executeWorkflow, nodeNames, openExample, openNode, searchNodePanel, toasts, viewFirstBinaryVideo, waitForGreen } from './editor';
+import {
+	dataTableRows,
+	executeWorkflow,
+	executeWorkflowFrom,
+	greenNodes,
+	nodeNames,
+	openExample,
+	openNode,
+	searchNodePanel,
+	toasts,
+	viewFirstBinaryVideo,
+	waitForGreen,
+} from './editor';
 import { REPO, ensureChromium, launchChromium, signIn, startSandbox, type Sandbox } from './sandbox';
 
 const MINUTE = 60_000;
@@ -29,8 +42,11 @@ const FAILURES_DIR = join(REPO, '.tmp', 'browser');
 
 const examples = exampleWorkflows();
 const hasChatTrigger = (workflow: ExampleWorkflow) => workflow.nodes.some((node) => node.type === CHAT_TRIGGER);
-const buttonExamples = examples.filter((workflow) => !hasChatTrigger(workflow));
+/** The video calendar's three workflows work through one Data Table in turn: they run in their own test, in order. */
+const isCalendar = (workflow: ExampleWorkflow) => workflow.file.startsWith('calendar-');
+const buttonExamples = examples.filter((workflow) => !hasChatTrigger(workflow) && !isCalendar(workflow));
 const chatExamples = examples.filter(hasChatTrigger);
+const calendarExamples = examples.filter(isCalendar);
 
 let work: string;
 let sandbox: Sandbox;
@@ -61,6 +77,25 @@ async function taskLogChange(body: () => Promise<void>): Promise<{ creates: numb
 	const after = await sandbox.taskLog();
 	const known = new Set(before.tasks.map((task) => task.id));
 	return { creates: after.creates - before.creates, tasks: after.tasks.filter((task) => !known.has(task.id)), keyChecks: after.keyChecks - before.keyChecks };
+}
+
+/** Opens an example and checks that the canvas shows its nodes (sticky notes are not nodes). */
+async function openWhole(workflow: ExampleWorkflow): Promise<string[]> {
+	await openExample(page, sandbox.url, workflow.file);
+	const names = await nodeNames(page);
+	expect([...names].sort()).toEqual(workflow.nodes.filter((node) => node.type !== 'n8n-nodes-base.stickyNote').map((node) => node.name).sort());
+	return names;
+}
+
+/** Presses View on a node's first output binary: the video has a length, plays, and is the sandbox's 640×360 clip. */
+async function expectViewPlays(nodeName: string): Promise<void> {
+	const panel = await openNode(page, nodeName);
+	const playback = await viewFirstBinaryVideo(panel);
+	expect(playback.error).toBeUndefined();
+	expect(playback.duration).toBeGreaterThan(0);
+	expect(playback.currentTime).toBeGreaterThan(0); // it played
+	expect({ width: playback.width, height: playback.height }).toEqual({ width: 640, height: 360 });
+	await page.keyboard.press('Escape');
 }
 
 beforeAll(async () => {
@@ -173,9 +208,7 @@ describe('every example runs green in the sandbox', () => {
 		'"%s": Execute workflow turns every node green, and View plays its video',
 		async (_name, workflow) => {
 			await step(`run ${workflow.file}`, async () => {
-				await openExample(page, sandbox.url, workflow.file);
-				const names = await nodeNames(page);
-				expect(names.sort()).toEqual(workflow.nodes.filter((node) => node.type !== 'n8n-nodes-base.stickyNote').map((node) => node.name).sort());
+				const names = await openWhole(workflow);
 				const change = await taskLogChange(async () => {
 					await executeWorkflow(page);
 					await waitForGreen(page, names);
@@ -184,14 +217,7 @@ describe('every example runs green in the sandbox', () => {
 				expect(change.tasks.every((task) => task.status === 'SUCCESS')).toBe(true);
 
 				// The last CogVideoX node of the flow holds the video: its output's View plays it.
-				const videoNode = workflow.nodes.filter((node) => node.type === NODE_TYPE).at(-1)!;
-				const panel = await openNode(page, videoNode.name);
-				const playback = await viewFirstBinaryVideo(panel);
-				expect(playback.error).toBeUndefined();
-				expect(playback.duration).toBeGreaterThan(0);
-				expect(playback.currentTime).toBeGreaterThan(0); // it played
-				expect({ width: playback.width, height: playback.height }).toEqual({ width: 640, height: 360 });
-				await page.keyboard.press('Escape');
+				await expectViewPlays(workflow.nodes.filter((node) => node.type === NODE_TYPE).at(-1)!.name);
 			});
 		},
 		3 * MINUTE,
@@ -222,6 +248,110 @@ describe('every example runs green in the sandbox', () => {
 		},
 		3 * MINUTE,
 	);
+});
+
+describe('the video calendar, in the order its notes give: set up, submit, wait for the videos, collect', () => {
+	const [setUp, submit, collect] = ['calendar-1-setup.json', 'calendar-2-submit.json', 'calendar-3-collect.json'].map((file) => {
+		const workflow = calendarExamples.find((candidate) => candidate.file === file);
+		if (!workflow) throw new Error(`examples/${file} is missing`);
+		return workflow;
+	});
+	const TABLE = 'Video calendar';
+	/** The manual trigger beside the schedule in calendar 2 and 3: a newcomer runs those workflows from it. */
+	const MANUAL = 'When clicking ‘Execute workflow’';
+	/** Each step needs the one before it: what calendar 1 made, what calendar 2 submitted. */
+	let rowsToDo: Array<Record<string, string>> | undefined;
+	let submitted: TaskLog['tasks'] | undefined;
+
+	/** The calendar's rows as Overview → Data tables shows them. */
+	const rowsShown = () => dataTableRows(page, sandbox.url, TABLE, ['prompt', 'status', 'taskId', 'video']);
+
+	/** Waits until exactly these nodes are green (the path the run took); fails naming the green ones otherwise. */
+	async function ranExactly(expected: string[]): Promise<void> {
+		await waitForGreen(page, expected, MINUTE).catch(async (error: Error) => {
+			throw new Error(`${error.message}; green: ${(await greenNodes(page)).join(', ') || 'none'}`);
+		});
+		const green = (await greenNodes(page)).sort();
+		if (green.join('\n') !== [...expected].sort().join('\n')) {
+			throw new Error(`the green nodes are ${green.join(', ')}; expected exactly ${[...expected].sort().join(', ')}`);
+		}
+	}
+
+	/** The stand-in's tasks with these IDs, once every one is done: the sandbox's videos take 5 seconds. */
+	async function whenDone(ids: Set<string>): Promise<TaskLog['tasks']> {
+		const deadline = Date.now() + MINUTE;
+		for (;;) {
+			const tasks = (await sandbox.taskLog()).tasks.filter((task) => ids.has(task.id));
+			if (tasks.every((task) => task.status === 'SUCCESS')) return tasks;
+			if (Date.now() > deadline) throw new Error(`the stand-in's calendar tasks are not done after a minute: ${tasks.map((task) => task.status).join(', ')}`);
+			await page.waitForTimeout(1000);
+		}
+	}
+
+	/** Fails in one line unless the grid's rows have these statuses, in order. */
+	function expectStatuses(rows: Array<Record<string, string>>, expected: string[]): void {
+		const shown = rows.map((row) => row.status);
+		if (shown.join('\n') !== expected.join('\n')) throw new Error(`the Data Table "${TABLE}" shows rows with status ${shown.map((status) => `"${status}"`).join(', ') || 'none'}; expected ${expected.map((status) => `"${status}"`).join(', ')}`);
+	}
+
+	test('calendar 1: Execute workflow turns every node green; Data tables then shows "Video calendar" with three rows to do', async () => {
+		await step('calendar 1 set up', async () => {
+			const names = await openWhole(setUp);
+			const change = await taskLogChange(async () => {
+				await executeWorkflow(page);
+				await waitForGreen(page, names);
+			});
+			expect(change).toMatchObject({ creates: 0, tasks: [] });
+			const rows = await rowsShown();
+			expectStatuses(rows, ['to do', 'to do', 'to do']);
+			// Each row has its prompt and no task yet: the grid shows an empty cell as "Null".
+			expect(rows.map((row) => [row.prompt.length > 0, row.taskId])).toEqual(rows.map(() => [true, 'Null']));
+			rowsToDo = rows;
+		});
+	}, 2 * MINUTE);
+
+	test('calendar 2, run from its manual trigger: one task per row, each row submitted with its task ID; nothing to Next Run or Note Failures', async () => {
+		await step('calendar 2 submit', async () => {
+			if (!rowsToDo) throw new Error('calendar 1 did not make the rows: nothing to submit');
+			await openWhole(submit);
+			const change = await taskLogChange(async () => {
+				await executeWorkflowFrom(page, MANUAL);
+				await ranExactly([MANUAL, 'Rows to Submit', 'Keep Request IDs', 'Submit Video', 'Got a Task?', 'Note Task IDs']);
+			});
+			expect(change.creates).toBe(3);
+			expect(change.tasks.map((task) => task.prompt).sort()).toEqual(rowsToDo.map((row) => row.prompt).sort());
+			const rows = await rowsShown();
+			expectStatuses(rows, ['submitted', 'submitted', 'submitted']);
+			expect(rows.map((row) => row.taskId).sort()).toEqual(change.tasks.map((task) => task.id).sort());
+			submitted = change.tasks;
+		});
+	}, 2 * MINUTE);
+
+	test('calendar 3, run from its manual trigger once the videos are done: each video stored byte for byte, every row done, View plays it', async () => {
+		await step('calendar 3 collect', async () => {
+			if (!submitted) throw new Error('calendar 2 did not submit the rows: nothing to collect');
+			const done = await whenDone(new Set(submitted.map((task) => task.id)));
+			expect(await sandbox.uploads()).toEqual([]);
+
+			await openWhole(collect);
+			const change = await taskLogChange(async () => {
+				await executeWorkflowFrom(page, MANUAL);
+				await ranExactly([MANUAL, 'Rows to Collect', 'Get Result', 'Finished?', 'Store Video', 'Note Done']);
+			});
+			expect(change).toMatchObject({ creates: 0, tasks: [] });
+			await expectViewPlays('Get Result');
+
+			// Store Video sent each task's mp4, as the API served it, to the stand-in's file host (example.com in the example).
+			const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+			const stored = (await sandbox.uploads()).map(({ name, size, sha256 }) => ({ name, size, sha256 })).sort(byName);
+			expect(stored).toEqual(done.map((task) => ({ name: `${task.id}.mp4`, size: task.videoSize, sha256: task.videoSha256 })).sort(byName));
+
+			const rows = await rowsShown();
+			expectStatuses(rows, ['done', 'done', 'done']);
+			const uploads = `${sandbox.standin.filesOrigin}/uploads/`;
+			expect(rows.map((row) => row.video).sort()).toEqual(done.map((task) => `${uploads}${task.id}.mp4`).sort());
+		});
+	}, 3 * MINUTE);
 });
 
 describe('a new workflow', () => {

@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
-import type { StandinInfo, TaskLog } from '../standin/cli';
+import type { StandinInfo, TaskLog, UploadLog } from '../standin/cli';
 
 export const REPO = resolve(__dirname, '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -92,6 +92,8 @@ export interface Sandbox {
 	output(): string;
 	/** The stand-in's task log. */
 	taskLog(): Promise<TaskLog>;
+	/** What the stand-in's file host was sent with PUT /uploads/<name> (the calendar's stored videos). */
+	uploads(): Promise<UploadLog['uploads']>;
 	stop(): Promise<void>;
 }
 
@@ -129,8 +131,10 @@ export async function startSandbox(workDir: string): Promise<Sandbox> {
 			});
 		});
 		const standin = JSON.parse(await readFile(infoFile, 'utf8')) as StandinInfo;
-		const taskLog = async () => (await (await fetch(`${standin.controlUrl}/tasks`)).json()) as TaskLog;
-		return { url, standin, output: () => output, taskLog, stop };
+		const control = async (path: string) => (await fetch(`${standin.controlUrl}${path}`)).json();
+		const taskLog = async () => (await control('/tasks')) as TaskLog;
+		const uploads = async () => ((await control('/uploads')) as UploadLog).uploads;
+		return { url, standin, output: () => output, taskLog, uploads, stop };
 	} catch (error) {
 		await stop();
 		throw error;

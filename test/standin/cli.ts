@@ -11,10 +11,12 @@
  * - `chatBaseUrl` is a scripted chat model (test/e2e/chatModel.ts, OpenAI's protocol) for the AI Agent example:
  *   whatever it is asked, it calls the video tool once, then reports the tool's answer.
  * - `controlUrl` + `/tasks` answers the task log as JSON (TaskLog below), so a test that drives the sandbox from
- *   outside can tell whether a run created a task, or whether the credential's Test button reached the API.
+ *   outside can tell whether a run created a task, or whether the credential's Test button reached the API; and
+ *   `controlUrl` + `/uploads` what the file host was sent (UploadLog below): the calendar example's stored videos.
  * It stops on SIGINT/SIGTERM, and by itself once process PID (the n8n launcher) is gone, so it never outlives n8n.
  * Each request is logged to stderr as one line, the key never.
  */
+import { createHash } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -53,15 +55,31 @@ export interface TaskLog {
 	creates: number;
 	/** Requests for the credential Test button's calls (the file list, the tokenizer). */
 	keyChecks: number;
-	tasks: Array<{ id: string; model: string; status: string; prompt?: string }>;
+	/** Each task; videoSha256 and videoSize are those of the mp4 the file host serves once it is done. */
+	tasks: Array<{ id: string; model: string; status: string; prompt?: string; videoSha256: string; videoSize: number }>;
+}
+
+/** What GET <controlUrl>/uploads answers: each file PUT to the file host's /uploads/, by name, in the order received. */
+export interface UploadLog {
+	uploads: Array<{ name: string; size: number; sha256: string; contentType?: string }>;
 }
 
 function controlHandler(standin: Standin) {
+	const answers: Record<string, () => TaskLog | UploadLog> = {
+		'/tasks': () => ({
+			creates: standin.createCalls(),
+			keyChecks: standin.keyChecks(),
+			tasks: [...standin.tasks.values()].map(({ id, model, status, body, videoSha256, videoSize }) => ({ id, model, status, prompt: body.prompt as string | undefined, videoSha256, videoSize })),
+		}),
+		'/uploads': () => ({
+			uploads: [...standin.uploads].map(([name, { bytes, contentType }]) => ({ name, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), contentType })),
+		}),
+	};
 	return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
 		req.resume();
-		if (req.method !== 'GET' || req.url !== '/tasks') return sendError(res, 404, '404', 'only GET /tasks');
-		const tasks = [...standin.tasks.values()].map(({ id, model, status, body }) => ({ id, model, status, prompt: body.prompt as string | undefined }));
-		sendJson(res, 200, { creates: standin.createCalls(), keyChecks: standin.keyChecks(), tasks } satisfies TaskLog);
+		const answer = req.method === 'GET' && req.url !== undefined && Object.hasOwn(answers, req.url) ? answers[req.url] : undefined;
+		if (!answer) return sendError(res, 404, '404', 'only GET /tasks and GET /uploads');
+		sendJson(res, 200, answer());
 	};
 }
 
