@@ -67,7 +67,10 @@ export function lostRunPart(mode: ServerMode): ServerPart {
 	let server: Server;
 	const log = (line: string) => server.log(line);
 
-	/** Starts the batch and returns once its three tasks exist, with the execution and the process running it. */
+	/**
+	 * Starts the batch and returns once the node waits for its three tasks: the API made them and the node logged
+	 * their answers ("created" lines in the output of the process running it). With the execution and that process.
+	 */
 	async function startBatch(): Promise<{ executionId: string; runner: QueueProcess; tasks: string[] }> {
 		await server.ensureRunning();
 		const { n8n } = server;
@@ -81,6 +84,11 @@ export function lostRunPart(mode: ServerMode): ServerPart {
 		}
 		const ranOn = await n8n.ranOn(call.executionId);
 		const runner = ranOn === 'main' ? n8n.main! : n8n.workers.find((worker) => worker.name === ranOn)!;
+		// The answers reach the node a moment after the API made the tasks; a kill in that moment is not mid-wait.
+		while (createdLines(runner.output(), call.executionId).length < PROMPTS.length) {
+			if (Date.now() > deadline) throw new Error(`${runner.name} logged ${createdLines(runner.output(), call.executionId).length} of ${PROMPTS.length} "created" lines in a minute`);
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		}
 		log(`  execution ${call.executionId}: 3 tasks, running on ${runner.name} (pid ${runner.pid})`);
 		return { executionId: call.executionId, runner, tasks: fresh() };
 	}

@@ -48,6 +48,22 @@ describe("n8n's log names every task", () => {
 		expect(JSON.stringify(test.logs)).not.toContain(standin.apiKey);
 	});
 
+	it('names the request ID right before the first create is sent, so a task whose answer never arrived can be found by it', async () => {
+		standin.injectFault({ on: 'create', drop: 'afterCreate' });
+		const { items, test } = await runNode(standin, { prompt: 'A lighthouse in a storm', options: { timeout: 1 } }, { executionId: '4712', continueOnFail: true });
+		const task = [...standin.tasks.values()].at(-1)!;
+		const sent = test.logs.filter((line) => line.message.startsWith('CogVideoX request '));
+		expect(sent).toHaveLength(1);
+		expect(sent[0].level).toBe('info');
+		expect(sent[0].message).toMatch(
+			new RegExp(`^CogVideoX request ${task.requestId} sent for a new task; model cogvideox-3, workflow "Test workflow" \\(id [^)]*\\), execution 4712, node "CogVideoX", item 0, at `),
+		);
+		expect(sent[0].metadata).toMatchObject({ requestId: task.requestId, model: 'cogvideox-3', executionId: '4712', itemIndex: 0, event: 'sent' });
+		// Here the process lives on, and the item's error points to the same request ID in the billing records.
+		expect(items[0].json.error).toContain(`(request ID ${task.requestId}) in the billing records`);
+		expect(JSON.stringify(test.logs)).not.toContain(standin.apiKey);
+	});
+
 	it('warns with the reason when a task ends without its video reaching the output, and names it a failure when it FAILs', async () => {
 		standin.injectFault({ on: 'taskFail', prompt: 'fox', reason: 'rendering failed' });
 		const { items, test } = await runNode(standin, { prompt: (i: number) => PROMPTS[i] }, { items: twoItems(), continueOnFail: true });

@@ -13,7 +13,7 @@ import { buildCreateBody } from '../item/request';
 import type { PaceSlot } from './pace';
 import type { OpenTasks } from './openTasks';
 import type { ItemMemory, RememberedRequest } from './retryMemory';
-import { logTask, taskOrigin } from './taskLog';
+import { logRequest, logTask, taskOrigin } from './taskLog';
 import { settle } from '../settle';
 import type { Submitted } from '../api/submit';
 import { submitTask } from '../api/submit';
@@ -147,7 +147,10 @@ async function create(run: ItemRun, item: PreparedGenerate, earlier?: Remembered
 				firstSentAt: sentAt,
 				supplied: item.requestId !== undefined,
 				body: async () => {
-					if (!marked) await openTasks.mark(key);
+					if (!marked) {
+						await openTasks.mark(key);
+						logRequest(ctx, { requestId, model: model.id }, taskOrigin(ctx, item.itemIndex));
+					}
 					marked = true;
 					return buildCreateBody({ operation, model, prompt, images: await imagesForApi(ctx, item), settings, requestId });
 				},

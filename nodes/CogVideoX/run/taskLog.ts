@@ -54,7 +54,11 @@ export function taskLine(facts: TaskFacts, origin: TaskOrigin, what: TaskEvent, 
 		'not delivered': `not delivered (${'why' in what ? what.why : ''}): run Get Result with this task ID within a day to fetch its video`,
 		failed: `ended without a video (${'why' in what ? what.why : ''})`,
 	}[what.event];
-	const fields = [
+	return `CogVideoX task ${facts.taskId} ${head}; ${fieldsOf(facts, origin, at)}`;
+}
+
+function fieldsOf(facts: Partial<TaskFacts>, origin: TaskOrigin, at: Date): string {
+	return [
 		facts.requestId ? `request ${facts.requestId}` : undefined,
 		facts.model ? `model ${facts.model}` : undefined,
 		`workflow "${origin.workflowName}" (id ${origin.workflowId})`,
@@ -62,8 +66,20 @@ export function taskLine(facts: TaskFacts, origin: TaskOrigin, what: TaskEvent, 
 		`node "${origin.node}"`,
 		`item ${origin.itemIndex}`,
 		`at ${at.toISOString()}`,
-	].filter(Boolean);
-	return `CogVideoX task ${facts.taskId} ${head}; ${fields.join(', ')}`;
+	]
+		.filter(Boolean)
+		.join(', ');
+}
+
+/**
+ * The line written right before an item's first create is sent. A process that dies after the API made the task and
+ * before its answer arrived leaves no "created" line; this one still names the request ID, by which the charge is
+ * found in the platform's billing records. It does not start with "CogVideoX task", so Get Result, fed a pasted
+ * log, does not take the request ID for a task ID.
+ */
+export function logRequest(ctx: IExecuteFunctions, facts: { requestId: string; model: string }, origin: TaskOrigin): void {
+	const at = new Date();
+	ctx.logger.info(`CogVideoX request ${facts.requestId} sent for a new task; ${fieldsOf({ model: facts.model }, origin, at)}`, { ...facts, ...origin, event: 'sent', at: at.toISOString() });
 }
 
 /** Writes the line through n8n's logger: warn for a task whose video the run did not hand on, else info. */
