@@ -111,6 +111,9 @@ export function lostRunPart(mode: ServerMode): ServerPart {
 	function expectTasksInLog(runner: QueueProcess, executionId: string, tasks: string[]): string[] {
 		const lines = createdLines(runner.output(), executionId);
 		expect(lines.map(taskIdOf).sort()).toEqual([...tasks].sort());
+		// And each request ID, logged before its create was sent.
+		const sent = runner.output().split('\n').filter((line) => line.includes(', execution ' + executionId + ', ')).map((line) => /CogVideoX request (\S+) sent for a new task; /.exec(line)?.[1]);
+		expect(sent.filter(Boolean).sort()).toEqual(tasks.map((task) => standin.tasks.get(task)!.requestId).sort());
 		return lines;
 	}
 
