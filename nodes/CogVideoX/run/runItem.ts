@@ -148,10 +148,10 @@ async function create(run: ItemRun, item: PreparedGenerate, earlier?: Remembered
 				supplied: item.requestId !== undefined,
 				body: async () => {
 					if (!marked) {
+						marked = true;
 						await openTasks.mark(key);
 						logRequest(ctx, { requestId, model: model.id }, taskOrigin(ctx, item.itemIndex));
 					}
-					marked = true;
 					return buildCreateBody({ operation, model, prompt, images: await imagesForApi(ctx, item), settings, requestId });
 				},
 				sentBefore: earlier !== undefined,
