@@ -55,10 +55,11 @@ function recoverWorkflow(id: string): Workflow {
 	return { id, name: 'e2e: Get Result with the task IDs from the log', nodes: [webhook, result], connections: { Webhook: { main: [[{ node: 'Get Result', type: 'main', index: 0 }]] } }, settings: {} };
 }
 
-/** The node's "created" lines of one execution in a process's output, as an operator copies them out of the log. */
-function createdLines(output: string, executionId: string): string[] {
-	return output.split('\n').filter((line) => /CogVideoX task \S+ created; /.test(line) && line.includes(`, execution ${executionId}, `));
+/** The node's lines of one execution in a process's output that match a pattern, as an operator copies them out of the log. */
+function executionLines(output: string, executionId: string, pattern: RegExp): string[] {
+	return output.split('\n').filter((line) => pattern.test(line) && line.includes(`, execution ${executionId}, `));
 }
+const createdLines = (output: string, executionId: string) => executionLines(output, executionId, /CogVideoX task \S+ created; /);
 const taskIdOf = (line: string) => /CogVideoX task (\S+) /.exec(line)![1];
 
 /** The part of serverSuite.ts where n8n goes away while the node waits: its workflows, then its tests. */
@@ -112,8 +113,8 @@ export function lostRunPart(mode: ServerMode): ServerPart {
 		const lines = createdLines(runner.output(), executionId);
 		expect(lines.map(taskIdOf).sort()).toEqual([...tasks].sort());
 		// And each request ID, logged before its create was sent.
-		const sent = runner.output().split('\n').filter((line) => line.includes(', execution ' + executionId + ', ')).map((line) => /CogVideoX request (\S+) sent for a new task; /.exec(line)?.[1]);
-		expect(sent.filter(Boolean).sort()).toEqual(tasks.map((task) => standin.tasks.get(task)!.requestId).sort());
+		const sent = executionLines(runner.output(), executionId, /CogVideoX request \S+ sent for a new task; /).map((line) => /CogVideoX request (\S+)/.exec(line)![1]);
+		expect(sent.sort()).toEqual(tasks.map((task) => standin.tasks.get(task)!.requestId).sort());
 		return lines;
 	}
 

@@ -4,7 +4,8 @@
  * execution is cancelled: the execution record then holds n8n's own error, or nothing of this node. These lines are
  * written as each thing happens (and one with the request ID right before the first create is sent: logRequest),
  * at `info` (n8n's default level), so the task IDs of a lost run are in the log of the process that ran it, ready
- * for Get Result. At n8n's default text format only the message is printed, so the message carries every field; the JSON format (N8N_LOG_FORMAT=json, and the log file) has them as metadata too.
+ * for Get Result. At n8n's default text format only the message is printed, so the message carries every field;
+ * the JSON format (N8N_LOG_FORMAT=json, and the log file) has them as metadata too.
  * Never the API key: the fields are ids, names, a model and a time.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
