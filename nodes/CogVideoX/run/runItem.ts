@@ -53,7 +53,7 @@ export async function runGenerate(run: ItemRun, item: PreparedGenerate): Promise
 	const { model, prompt, run: options } = item;
 	// A task an earlier run of this item made in this process is waited for again, not paid for twice.
 	const earlier = ledger.lookUp();
-	let created: { taskId: string; status: string };
+	let created: { taskId: string; status: string; requestId?: string };
 	if (earlier.task) {
 		created = { taskId: earlier.task.id, status: earlier.task.status };
 		ledger.reused(earlier.task, 'an earlier run of this item in this n8n process made it');
@@ -67,11 +67,12 @@ export async function runGenerate(run: ItemRun, item: PreparedGenerate): Promise
 		}
 		created = attempt.value;
 	}
-	progress.requestId = ledger.requestId;
+	// The request ID as the API's answer gives it back (ours, unless the API answers with one of its own).
+	progress.requestId = created.requestId ?? ledger.requestId;
 	progress.taskId = created.taskId;
 	const json: IDataObject = {
 		taskId: created.taskId,
-		requestId: ledger.requestId,
+		requestId: progress.requestId,
 		model: model.id,
 		status: created.status,
 		prompt,
@@ -130,9 +131,10 @@ async function create(run: ItemRun, item: PreparedGenerate, ledger: ItemLedger, 
 		),
 	);
 	if (!submitted.ok) {
-		// A create refused for certain left no task: the ledger lets the item's marks go.
-		if (!(submitted.error instanceof VideoError && submitted.error.taskMayExist)) await ledger.refused();
-		throw submitted.error;
+		const error = submitted.error;
+		// Refused for certain: the API answered, and no send of this request went unanswered.
+		await ledger.createFailed(error instanceof VideoError && error.httpCode !== undefined && !error.taskMayExist);
+		throw error;
 	}
 	ledger.created(submitted.value, submitted.value.found);
 	return submitted.value;

@@ -11,7 +11,7 @@
  * - Retry On Fail, and n8n 1.x's queue running a lost worker's job again on another worker: the same execution;
  * - a Retry from the executions list (mode `retry`): a new execution that starts from the saved data of the one it
  *   repeats. The origin travels in the node's context (getContext('node')), which n8n saves with the execution and
- *   hands on to its Retry, and to a Retry of that Retry.
+ *   hands on to its Retry, and to a Retry of that Retry; so does the try count of every item past its first.
  *
  * The record is kept:
  * - in this process (ProcessMemory): the request ID, when it was first sent, the task. A repeat here waits for that
@@ -31,7 +31,7 @@
  * sent as it is, never marked, and only the API's idempotency protects it.
  */
 import { createHash } from 'crypto';
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { billingRecordsOf } from '../api/baseUrl';
 import { VideoError } from '../api/errors';
@@ -45,8 +45,9 @@ const DAY_MS = 24 * 60 * 60_000;
 /** How long and how many of the process's item records are kept: a few hundred bytes each. */
 export const LEDGER_LIMITS = { keepMs: DAY_MS, maxRecords: 20_000 };
 
-/** Where the node's context keeps the execution a Retry repeats. */
+/** Where the node's context keeps the execution a Retry repeats, and the items past their first try. */
 export const ORIGIN_KEY = 'cogvideoxOrigin';
+export const TRIES_KEY = 'cogvideoxTries';
 
 /** What this process knows of an item's request. */
 export interface ItemRecord {
@@ -143,6 +144,8 @@ export class TaskLedger {
 		readonly unknownRepeat: UnknownRepeat | undefined,
 		readonly baseUrl: string,
 		readonly memory: ProcessMemory,
+		/** The try of each item past its first (its task FAILed, or its create was refused), saved in the node's context. */
+		readonly tries: IDataObject,
 	) {
 		this.marks = MarkStore.for(ctx);
 	}
@@ -152,8 +155,9 @@ export class TaskLedger {
 		const context = ctx.getContext('node');
 		const carried = mode === 'retry' && typeof context[ORIGIN_KEY] === 'string' ? (context[ORIGIN_KEY] as string) : undefined;
 		const origin = carried ?? String(ctx.getExecutionId() ?? '');
-		// Saved with the execution, so that its Retry finds it.
+		// Saved with the execution, so that its Retry finds them.
 		context[ORIGIN_KEY] = origin;
+		if (typeof context[TRIES_KEY] !== 'object' || context[TRIES_KEY] === null) context[TRIES_KEY] = {};
 		const node = ctx.getNode();
 		const workflowId = String(ctx.getWorkflow().id ?? '');
 		const runIndex = runIndexOf(ctx);
@@ -162,7 +166,8 @@ export class TaskLedger {
 		else if (mode === 'retry' && carried === undefined && replayedAfterCrash(ctx, runIndex)) unknownRepeat = 'crash replay';
 		const instance = typeof ctx.getInstanceId === 'function' ? ctx.getInstanceId() : '';
 		const nodeId = node.id ?? node.name;
-		return new TaskLedger(ctx, [instance, workflowId, origin, nodeId, runIndex], [workflowId, nodeId, runIndex], origin, unknownRepeat, baseUrl, memory);
+		const identity = [instance, workflowId, origin, nodeId, runIndex];
+		return new TaskLedger(ctx, identity, [workflowId, nodeId, runIndex], origin, unknownRepeat, baseUrl, memory, context[TRIES_KEY] as IDataObject);
 	}
 
 	item(item: PreparedGenerate): ItemLedger {
@@ -204,7 +209,8 @@ export class ItemLedger {
 		const fingerprint = requestFingerprint(ledger.ctx, item);
 		this.key = hash([...ledger.runIdentity, item.itemIndex, fingerprint]);
 		this.openKey = hash([...ledger.originless, item.itemIndex, fingerprint]);
-		this.record = ledger.memory.recall(this.key) ?? { generation: 1, requestId: this.requestIdOf(1) };
+		const saved = Number(ledger.tries[this.key] ?? 1);
+		this.record = ledger.memory.recall(this.key) ?? { generation: saved, requestId: this.requestIdOf(saved) };
 	}
 
 	get requestId(): string {
@@ -268,9 +274,17 @@ export class ItemLedger {
 		await this.nextTry();
 	}
 
-	/** Step: refused. The API refused the create for certain: no task exists, and the next try sends a new request. */
-	async refused(): Promise<void> {
-		if (this.record.sentAt !== undefined) await this.nextTry();
+	/**
+	 * Step: the create failed. Refused for certain by the API's answer: no task exists, and the next try sends a new
+	 * request. Failed before anything was sent: the marks go. Otherwise a task may exist: everything stays.
+	 */
+	async createFailed(refusedByApi: boolean): Promise<void> {
+		if (this.record.sentAt === undefined) {
+			await this.ledger.marks.remove(this.marksToClose());
+			this.remember({ marked: false });
+		} else if (refusedByApi) {
+			await this.nextTry();
+		}
 	}
 
 	/** The item's marks go, and its next try gets a request ID of its own. */
@@ -279,6 +293,7 @@ export class ItemLedger {
 		const generation = this.record.generation + 1;
 		this.record = { generation, requestId: this.requestIdOf(generation) };
 		this.ledger.memory.keep(this.key, this.record);
+		this.ledger.tries[this.key] = generation;
 	}
 
 	/** The item's marks in n8n's database, to remove once it is settled. */
