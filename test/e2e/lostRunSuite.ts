@@ -85,8 +85,8 @@ export function lostRunPart(mode: ServerMode): ServerPart {
 	let server: Server;
 	const log = (line: string) => server.log(line);
 	/** n8n 1.x runs a lost worker's job again; 2.x fails it. */
-	const rerunsLostJobs = () => server.target.n8nVersion.startsWith('1.');
-	const readings = (): Reading[] => (mode === 'queue' && rerunsLostJobs() ? (Object.keys(READINGS) as Reading[]) : [DEFAULT_READING]);
+	const rerunsLostJobs = (target: Server['target']) => target.n8nVersion.startsWith('1.');
+	const readings = (target: Server['target']): Reading[] => (mode === 'queue' && rerunsLostJobs(target) ? (Object.keys(READINGS) as Reading[]) : [DEFAULT_READING]);
 
 	/**
 	 * Starts the batch and returns once the node waits for its three tasks: the API made them and the node logged
@@ -165,7 +165,7 @@ export function lostRunPart(mode: ServerMode): ServerPart {
 			server = given;
 			const { n8n } = server;
 			const workflows: Workflow[] = [];
-			for (const reading of readings()) {
+			for (const reading of readings(server.target)) {
 				const api = await startStandin({ generationMs: GENERATION_MS, apiKey: server.apiKey, ...READINGS[reading] });
 				standins.set(reading, api);
 				const number = readingNumber(reading);
@@ -180,8 +180,8 @@ export function lostRunPart(mode: ServerMode): ServerPart {
 		async close() {
 			await Promise.all([...standins.values()].map((api) => api.close()));
 		},
-		tests() {
-			if (mode === 'queue' && rerunsLostJobs()) {
+		tests(given) {
+			if (mode === 'queue' && rerunsLostJobs(given.target)) {
 				test.each(Object.keys(READINGS) as Reading[])(
 					"a worker SIGKILLed mid-wait, n8n 1.x runs the job again on another worker, against an API whose repeated request ID gets %s: no second task",
 					async (reading) => {
