@@ -56,7 +56,7 @@ export interface ContextOptions {
 	processedStore?: ProcessedStore;
 }
 
-/** A stand-in for n8n's deduplication store, keyed by workflow and node (scope `node`). */
+/** A stand-in for n8n's deduplication store, keyed by workflow and node (scope `node`), its values in the order written. */
 export class ProcessedStore {
 	readonly rows = new Map<string, Set<string>>();
 	broken = false;
@@ -254,11 +254,16 @@ export function createContext(options: ContextOptions): TestContext {
 		return store.row(workflowId, node.id);
 	};
 	Object.assign(helpers, {
-		async checkProcessedAndRecord(values: Array<string | number>) {
+		async checkProcessedAndRecord(values: Array<string | number>, _scope: string, options: { maxEntries?: number } = {}) {
 			const row = storeRow();
 			const processed = values.filter((value) => row.has(String(value)));
 			const fresh = values.filter((value) => !row.has(String(value)));
 			fresh.forEach((value) => row.add(String(value)));
+			// As n8n does: past maxEntries, the oldest values go.
+			for (const oldest of row) {
+				if (options.maxEntries === undefined || row.size <= options.maxEntries) break;
+				row.delete(oldest);
+			}
 			return { new: fresh, processed };
 		},
 		async removeProcessed(values: Array<string | number>) {

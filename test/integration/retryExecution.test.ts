@@ -136,6 +136,25 @@ describe('a Retry of an execution never pays twice', () => {
 		expect(again.every((item) => item.binary?.data)).toBe(true);
 	});
 
+	it("1,001 items through one node: a crash's Retry finds the first item's mark as well as the last's, and makes no task", async () => {
+		const api = await standinFor({ generationMs: 60_000 });
+		const instance = anInstance();
+		const many = Array.from({ length: 1001 }, (_, index) => ({ json: { prompt: `A paper crane, take ${index + 1}` } }));
+		const parameters = { prompt: (index: number) => many[index].json.prompt, options: { pollInterval: 30, maxConcurrency: 1001 } };
+		const cancel = new AbortController();
+		const lost = runError(api, parameters, instance.run('webhook', { items: many, signal: cancel.signal }));
+		while (api.tasks.size < many.length) await new Promise((resolve) => setTimeout(resolve, 50));
+		cancel.abort();
+		await lost;
+		processMemory.clear();
+		expect(instance.marks().size).toBe(2 * many.length);
+
+		const creates = api.createCalls();
+		const { items } = await runNode(api, parameters, instance.run('retry', { items: many, previousNodeRun: 1, continueOnFail: true }));
+		expect(api.createCalls()).toBe(creates);
+		expect(items.filter((item) => /^The execution this Retry repeats already sent this item/.test(String(item.json.error)))).toHaveLength(many.length);
+	}, 120_000);
+
 	it('a Retry of an execution that failed before this node makes its videos, whatever earlier runs of the same prompts left', async () => {
 		const instance = anInstance();
 		await runNode(standin, { prompt }, instance.run('webhook')); // A: delivered
