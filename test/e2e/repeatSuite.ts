@@ -149,7 +149,16 @@ export function repeatPart(mode: ServerMode): ServerPart {
 					try {
 						const before = new Set(standin.tasks.keys());
 						standin.setGenerationMs(20 * SECOND);
-						const calls = await Promise.all([n8n.runWebhook(MARKING_PATH, {}), n8n.runWebhook(MARKING_PATH, {})]);
+						// Two calls of one webhook at once (runWebhook() takes one at a time): the two executions are the two new ones.
+						const last = await n8n.lastExecutionId(ids.marking);
+						const answers = await Promise.all([0, 1].map(() => fetch(n8n.webhookUrl(MARKING_PATH), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })));
+						expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+						let made = await n8n.executionsAfter(ids.marking, last);
+						for (const deadline = Date.now() + 30 * SECOND; made.length < 2 && Date.now() < deadline; made = await n8n.executionsAfter(ids.marking, last)) {
+							await new Promise((resolve) => setTimeout(resolve, 200));
+						}
+						const calls = made.map((executionId) => ({ executionId }));
+						expect(calls).toHaveLength(2);
 						const workers = await Promise.all(calls.map((call) => n8n.ranOn(call.executionId, 30 * SECOND)));
 						expect(new Set(workers).size).toBe(2);
 						const fresh = () => [...standin.tasks.values()].filter((task) => !before.has(task.id));
