@@ -75,13 +75,15 @@ function parentWorkflow(id: string, subId: string): Workflow {
 	return { id, name: 'e2e: a parent that calls the sub-workflow', nodes: [webhookNode(id, PARENT_PATH), call], connections: connect('Webhook', 'Make Videos'), settings: {} };
 }
 
-/** Webhook → MARKED_ITEMS prompts → CogVideoX, all sent at once. */
+/** Webhook → MARKED_ITEMS prompts of this execution's own (so that no two executions share an item) → CogVideoX, all sent at once. */
 function markingWorkflow(id: string): Workflow {
-	const prompts = Array.from({ length: MARKED_ITEMS }, (_, index) => `A lighthouse at dusk, take ${index + 1}`);
+	const prompts = workflowNode(id, 'Prompts', 'n8n-nodes-base.code', 2, 220, {
+		jsCode: `return Array.from({ length: ${MARKED_ITEMS} }, (_, index) => ({ json: { prompt: \`A lighthouse at dusk, take \${index + 1} of run \${$execution.id}\` } }));`,
+	});
 	return {
 		id,
 		name: 'e2e: many items marked at once',
-		nodes: [webhookNode(id, MARKING_PATH), promptsNode(id, 220, prompts), videoNode(id, 440, { maxConcurrency: MARKED_ITEMS, timeout: 300 })],
+		nodes: [webhookNode(id, MARKING_PATH), prompts, videoNode(id, 440, { maxConcurrency: MARKED_ITEMS, timeout: 300 })],
 		connections: connect('Webhook', 'Prompts', 'Generate Video'),
 		settings: {},
 	};
