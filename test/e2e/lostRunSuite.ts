@@ -104,13 +104,13 @@ export function lostRunPart(mode: ServerMode): ServerPart {
 			if (Date.now() > deadline) throw new Error(`the batch made ${fresh().length} tasks in a minute`);
 			await new Promise((resolve) => setTimeout(resolve, 100));
 		}
-		const ranOn = await n8n.ranOn(call.executionId);
-		const runner = ranOn === 'main' ? n8n.main! : n8n.workers.find((worker) => worker.name === ranOn)!;
-		// The answers reach the node a moment after the API made the tasks; a kill in that moment is not mid-wait.
-		while (createdLines(runner.output(), call.executionId).length < PROMPTS.length) {
-			if (Date.now() > deadline) throw new Error(`${runner.name} logged ${createdLines(runner.output(), call.executionId).length} of ${PROMPTS.length} "created" lines in a minute`);
-			await new Promise((resolve) => setTimeout(resolve, 50));
+		// The process running it is the one that logs the tasks' "created" lines (the answers reach the node a moment
+		// after the API made the tasks; a kill in that moment is not mid-wait).
+		const running = () => [n8n.main!, ...n8n.workers].find((child) => createdLines(child.output(), call.executionId).length === PROMPTS.length);
+		for (; !running(); await new Promise((resolve) => setTimeout(resolve, 50))) {
+			if (Date.now() > deadline) throw new Error(`no n8n process logged the ${PROMPTS.length} "created" lines of execution ${call.executionId} in a minute`);
 		}
+		const runner = running()!;
 		log(`  execution ${call.executionId}: 3 tasks, running on ${runner.name} (pid ${runner.pid})`);
 		return { executionId: call.executionId, runner, tasks: fresh(), api };
 	}
