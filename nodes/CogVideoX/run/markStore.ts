@@ -24,7 +24,7 @@ import { sleepUnlessCancelled } from '../wait';
 const STORE_OPTIONS: ICheckProcessedOptions = { mode: 'entries' };
 
 /** How long after a write a mark is looked for again, and how many times it is written before the run goes on. */
-export const MARK_CONFIRMATION = { afterMs: 1500, maxWrites: 5 };
+export const MARK_CONFIRMATION = { afterMs: 1000, maxWrites: 5 };
 
 /** One write of a node's row: the values of every caller that joined it, and its answer. */
 interface Write {
