@@ -7,9 +7,9 @@
  * processes writing the row at the same moment can each drop what the other added. So:
  * - within a process, calls on one node's row run one at a time, and a write takes every value waiting at that
  *   moment (the items of many executions marked at once cost one write);
- * - a mark counts as kept only when a look CONFIRM_AFTER_MS after its write still finds it. A writer that read the
- *   row before the mark was there would have had to take that long between its read and its write to drop it; a mark
- *   found missing is written again and looked for again.
+ * - a mark counts as kept only when a look a second after its write (MARK_CONFIRMATION) still finds it. A writer
+ *   that read the row before the mark was there would have had to take that long between its read and its write to
+ *   drop it; a mark found missing is written again and looked for again.
  * Removals are kept the same way: a write that read the row before a removal puts the removed values back.
  * The row has no entry limit: it holds the marks of items in flight and of node runs that failed (taskLedger.ts
  * removes an item's marks when its node run ends well), so no number of items can push out a mark still needed.
@@ -87,7 +87,7 @@ export class MarkStore {
 
 	/**
 	 * Removes the values and keeps them removed: another process's write that read the row before the removal puts
-	 * them back, so a look CONFIRM_AFTER_MS later (which writes what it does not find) tells, and they are removed
+	 * them back, so a look MARK_CONFIRMATION.afterMs later (which writes what it does not find) tells, and they are removed
 	 * again, the last time right after a look that found none of them back.
 	 */
 	async remove(values: string[]): Promise<void> {
