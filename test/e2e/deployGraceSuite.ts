@@ -79,6 +79,7 @@ export function deployGracePart(): ServerPart {
 				const call = await n8n.runWebhook(PATH);
 				await until(`the first ${ACCOUNT_CAP} tasks are made and the node waits for them`, () => standin.tasks.size >= ACCOUNT_CAP && (main.output().match(/CogVideoX task \S+ created; /g) ?? []).length >= ACCOUNT_CAP);
 				const atSigterm = standin.tasks.size;
+				expect(atSigterm).toBeLessThan(ITEMS);
 				main.signal('SIGTERM');
 				await main.exited;
 				const run = await n8n.execution(call.executionId);
