@@ -114,7 +114,7 @@ export function renderModelTable(): string {
 		const words = inputImages(model);
 		if (words) groups.set(words, [...(groups.get(words) ?? []), `\`${model.id}\``]);
 	}
-	const values = [...shared].map(([name, list]) => `${SETTINGS[name].label} ${list}`).join('; ');
+	const values = [...shared].map(([name, list]) => `${SETTINGS[name].label}: ${list}`).join('; ');
 	return [
 		...table,
 		'',

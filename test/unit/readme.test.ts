@@ -19,12 +19,12 @@ it('the README per-model table matches nodes/CogVideoX/models.ts (npm run docs r
 	else expect(readme).toBe(expected);
 });
 
-/** GitHub's anchor for a heading: lower case, no punctuation but hyphens, spaces as hyphens. */
+/** GitHub's anchor for a heading: lower case, no punctuation but hyphens and underscores, spaces as hyphens. */
 function anchorOf(heading: string): string {
 	return heading
 		.trim()
 		.toLowerCase()
-		.replace(/[^\p{L}\p{N}\s-]/gu, '')
+		.replace(/[^\p{L}\p{N}\s_-]/gu, '')
 		.replace(/\s/g, '-');
 }
 
