@@ -4,20 +4,20 @@
  */
 import type { ImageRules, ModelSpec, Platform, Ratio, SettingName } from '../nodes/CogVideoX/models';
 import { IMAGE_COUNT, IMAGE_LIMITS, MODELS, SETTING_NAMES, SETTINGS, settingsOf } from '../nodes/CogVideoX/models';
-import { OPERATION_LABELS } from '../nodes/CogVideoX/item/request';
 
 export const TABLE_START = '<!-- model-table:start (generated from nodes/CogVideoX/models.ts by `npm run docs`) -->';
 export const TABLE_END = '<!-- model-table:end -->';
 
 const MB = 1024 * 1024;
 
-function imageCounts(operations: readonly (keyof typeof IMAGE_COUNT)[]): string {
-	return operations
-		.map((operation) => {
-			const { min, max } = IMAGE_COUNT[operation];
-			return min === max ? `${min}` : `${min}–${max}`;
-		})
-		.join(' / ');
+/** What each operation makes a video from, in the README's words (the operations are named in full beside it). */
+function inputsOf(operation: keyof typeof IMAGE_COUNT): string {
+	const { min, max } = IMAGE_COUNT[operation];
+	const count = min === max ? `${min}` : `${min}–${max}`;
+	if (max === 0) return 'text';
+	if (operation === 'firstLastFrame') return 'first & last frame';
+	if (operation === 'referenceToVideo') return `${count} reference images`;
+	return `${count} image`;
 }
 
 const ratio = ([a, b]: Ratio) => `${a}:${b}`;
@@ -36,12 +36,18 @@ function pixelRules(rules: ImageRules | undefined): string[] {
 }
 
 const PLATFORM_NAMES: Record<Platform, string> = { china: 'China', international: 'International' };
+const MARKS = ['¹', '²', '³', '⁴'];
 
-/** Where the platforms' docs list the model, with the note where a source is uncertain. */
-function platforms(model: ModelSpec): string {
+/** Where the platforms' docs list the model; a note where a source is uncertain becomes a mark, said once below the table. */
+function platforms(model: ModelSpec, notes: string[]): string {
 	return (Object.keys(PLATFORM_NAMES) as Platform[])
 		.filter((platform) => model.platforms[platform])
-		.map((platform) => `${PLATFORM_NAMES[platform]}${model.platforms[platform]?.note ? ` (${model.platforms[platform]?.note})` : ''}`)
+		.map((platform) => {
+			const note = model.platforms[platform]?.note;
+			if (!note) return PLATFORM_NAMES[platform];
+			if (!notes.includes(note)) notes.push(note);
+			return `${PLATFORM_NAMES[platform]}${MARKS[notes.indexOf(note)]}`;
+		})
 		.join(', ');
 }
 
@@ -53,8 +59,33 @@ function onlyOn(model: ModelSpec, name: SettingName, value?: string | number): s
 	return platform && PLATFORM_NAMES[platform];
 }
 
+const OWN_COLUMNS: readonly SettingName[] = ['size', 'duration', 'fps'];
+
+/** The values of a listed setting, where every model that takes it takes the same ones (said once, below the table). */
+function sharedValues(): Map<SettingName, string> {
+	const shared = new Map<SettingName, string>();
+	for (const name of SETTING_NAMES.filter((setting) => !OWN_COLUMNS.includes(setting))) {
+		const lists = MODELS.map((model) => settingsOf(model)[name]).filter((rule) => Array.isArray(rule)).map((rule) => (rule as ReadonlyArray<string | number>).join(' / '));
+		if (lists.length && lists.every((list) => list === lists[0])) shared.set(name, lists[0]);
+	}
+	return shared;
+}
+
+/** What a model takes as input images, in words, or undefined when none of its operations takes one. */
+function inputImages(model: ModelSpec): string | undefined {
+	if (model.operations.every((operation) => IMAGE_COUNT[operation].max === 0)) return undefined;
+	const limits = IMAGE_LIMITS[model.family];
+	return [`${limits.formats.join(', ')}`, `up to ${limits.maxBytes / MB} MB`, ...pixelRules(model.imageRules)].join('; ');
+}
+
+/**
+ * The table (one row per model), then what the rows share, said once: the platforms' notes, the values of settings
+ * that are the same for every model, and the input images' limits with the models they apply to.
+ */
 export function renderModelTable(): string {
-	const header = ['Model', 'Platforms', 'Operations', 'Images', 'Size', 'Duration (s)', 'FPS', 'Other settings', 'Input images'];
+	const header = ['Model', 'Platforms', 'From', 'Size', 'Duration (s)', 'FPS', 'Other settings'];
+	const notes: string[] = [];
+	const shared = sharedValues();
 	const rows = MODELS.map((model) => {
 		const settings = settingsOf(model);
 		const list = (name: 'size' | 'duration' | 'fps') => {
@@ -62,27 +93,39 @@ export function renderModelTable(): string {
 			if (!values) return '–';
 			return values.map((value) => (onlyOn(model, name, value) ? `${value} (${onlyOn(model, name, value)} only)` : String(value))).join(', ');
 		};
-		const other = SETTING_NAMES.filter((name) => !['size', 'duration', 'fps'].includes(name) && settings[name] !== undefined).map((name) => {
+		const other = SETTING_NAMES.filter((name) => !OWN_COLUMNS.includes(name) && settings[name] !== undefined).map((name) => {
 			const rule = settings[name];
-			const label = Array.isArray(rule) ? `${SETTINGS[name].label} (${rule.join(' / ')})` : SETTINGS[name].label;
+			const label = Array.isArray(rule) && !shared.has(name) ? `${SETTINGS[name].label} (${rule.join(' / ')})` : SETTINGS[name].label;
 			return onlyOn(model, name) ? `${label} (${onlyOn(model, name)} only)` : label;
 		});
-		const limits = IMAGE_LIMITS[model.family];
 		return [
 			`\`${model.id}\``,
-			platforms(model),
-			model.operations.map((operation) => OPERATION_LABELS[operation]).join(', '),
-			imageCounts(model.operations),
+			platforms(model, notes),
+			model.operations.map(inputsOf).join(', '),
 			list('size'),
 			list('duration'),
 			list('fps'),
-			other.length ? other.join(', ') : 'none: only the prompt and image are sent',
-			model.operations.every((operation) => IMAGE_COUNT[operation].max === 0)
-				? '–'
-				: [`${limits.formats.join(', ')}`, `up to ${limits.maxBytes / MB} MB`, ...pixelRules(model.imageRules)].join('; '),
+			other.length ? other.join(', ') : 'none',
 		];
 	});
-	return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+	const table = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`);
+	const groups = new Map<string, string[]>();
+	for (const model of MODELS) {
+		const words = inputImages(model);
+		if (words) groups.set(words, [...(groups.get(words) ?? []), `\`${model.id}\``]);
+	}
+	const values = [...shared].map(([name, list]) => `${SETTINGS[name].label}: ${list}`).join('; ');
+	return [
+		...table,
+		'',
+		[...notes.map((note, index) => `${MARKS[index]} ${note[0].toUpperCase()}${note.slice(1)}.`), `**Setting values:** ${values}.`].join(' '),
+		'',
+		'**Input images** (checked before any task is made: [how](docs/api.md#input-images)):',
+		...[...groups].map(([words, models], index) => {
+			const earlier = [...groups.keys()].slice(0, index).find((other) => words.startsWith(`${other}; `));
+			return `- ${models.join(', ')}: ${earlier ? `as above, and ${words.slice(earlier.length + 2)}` : words}`;
+		}),
+	].join('\n');
 }
 
 /** The README with its table section replaced by the current rendering. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds this package (`npm run build`: n8n-node build) and packs it as the Release workflow publishes it, into the
-# given folder, and prints the tarball's path. The build is explicit: the project's .npmrc keeps npm from running
-# prepack (or any other lifecycle script).
+# given folder, and prints the tarball's path. The build is its own step, so that its output goes to stderr and the
+# tarball's name alone to stdout; `npm pack --ignore-scripts` then skips prepack, which would build a second time.
 # A run that builds once and shares the tarball among its suites and start checks (scripts/test.sh, .ci/run) exports
 # it as COGVIDEOX_TARBALL: then this prints that one and builds nothing.
 #   scripts/pack.sh <folder> [package folder]   the package folder defaults to this checkout; another one (a

@@ -76,6 +76,11 @@ export interface QueueStartOptions {
 	workers?: number;
 	/** Each worker's `--concurrency` (jobs at once). Default 10. */
 	concurrency?: number;
+	/**
+	 * Extra environment for every process of this start() only, e.g. another N8N_GRACEFUL_SHUTDOWN_TIMEOUT: read at
+	 * start, so it takes a restart. The next start() goes back to the setup's environment.
+	 */
+	env?: Record<string, string>;
 }
 
 export interface QueueN8nOptions extends N8nHarnessOptions, QueueStartOptions {
@@ -221,7 +226,7 @@ export class QueueN8n {
 	readonly timings: Record<string, number>;
 
 	private running: RunningProcess[] = [];
-	private current: QueueStartOptions & { workers: number; concurrency: number };
+	private current: Omit<QueueStartOptions, 'env'> & { workers: number; concurrency: number };
 	private db?: Promise<PgClient>;
 	/** The owner's session on the running main (runManually()). */
 	private cookie?: string;
@@ -296,7 +301,7 @@ export class QueueN8n {
 	}
 
 	/** The binary data mode (n8n's default filled in), workers and concurrency of the running (or last) start(). */
-	get settings(): Readonly<Required<QueueStartOptions>> {
+	get settings(): Readonly<Required<Omit<QueueStartOptions, 'env'>>> {
 		return { ...this.current, binaryDataMode: this.current.binaryDataMode ?? 'database' };
 	}
 
@@ -349,11 +354,13 @@ export class QueueN8n {
 	async start(options: QueueStartOptions = {}): Promise<void> {
 		if (this.running.length) throw new Error('n8n is already running: stop() it first');
 		if (this.stopped) throw new Error('cleanup() was called');
-		this.current = { ...this.current, ...options, ...(this.options.regular ? { workers: 0 } : {}) };
+		const { env: startEnv, ...kept } = options;
+		this.current = { ...this.current, ...kept, ...(this.options.regular ? { workers: 0 } : {}) };
 		const { binaryDataMode, workers, concurrency } = this.current;
 		const started = Date.now();
 		const common: NodeJS.ProcessEnv = {
 			...this.base.processEnv,
+			...startEnv,
 			...(binaryDataMode ? { N8N_DEFAULT_BINARY_DATA_MODE: binaryDataMode } : {}),
 			// Each process listens only on loopback: the main's owner account is not set up.
 			N8N_LISTEN_ADDRESS: '127.0.0.1',

@@ -19,12 +19,12 @@ it('the README per-model table matches nodes/CogVideoX/models.ts (npm run docs r
 	else expect(readme).toBe(expected);
 });
 
-/** GitHub's anchor for a heading: lower case, no punctuation but hyphens, spaces as hyphens. */
+/** GitHub's anchor for a heading: lower case, no punctuation but hyphens and underscores, spaces as hyphens. */
 function anchorOf(heading: string): string {
 	return heading
 		.trim()
 		.toLowerCase()
-		.replace(/[^\p{L}\p{N}\s-]/gu, '')
+		.replace(/[^\p{L}\p{N}\s_-]/gu, '')
 		.replace(/\s/g, '-');
 }
 
@@ -59,13 +59,44 @@ describe.each(PAGES.map((file) => [relative(ROOT, file), file]))('%s', (_name, f
 	});
 });
 
-it('the README is for users: the credential, the model table and the error list come within its first 150 lines', () => {
-	const lines = readFileSync(README, 'utf8').split('\n');
+describe('the README is for users, and short', () => {
+	const text = readFileSync(README, 'utf8');
+	const lines = text.replace(/\n$/, '').split('\n');
+	/** The line (from 1) of the first line that matches, or 0. */
 	const lineOf = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line)) + 1;
-	expect(lineOf(/^## Credential$/)).toBeGreaterThan(0);
-	expect(lineOf(/^<!-- model-table:start/)).toBeGreaterThan(0);
-	expect(lineOf(/^\| The error begins with/)).toBeGreaterThan(0);
-	for (const line of [lineOf(/^## Credential$/), lineOf(/^<!-- model-table:start/), lineOf(/^\| The error begins with/)]) expect(line).toBeLessThanOrEqual(150);
+
+	it('is at most 150 lines and 1,500 words (as `wc -lw` counts them: the generated model table and the pictures\' alt text included)', () => {
+		expect(lines.length).toBeLessThanOrEqual(150);
+		expect(text.split(/\s+/).filter(Boolean).length).toBeLessThanOrEqual(1500);
+	});
+
+	it('reaches a video within its first 40 lines: install, the credential, the text-to-video example with cogvideox-flash, Execute workflow, the mp4 in the output, and a picture of it', () => {
+		const start = lineOf(/^## Quick start$/);
+		const end = start + lines.slice(start).findIndex((line) => line.startsWith('## '));
+		expect(start).toBeGreaterThan(0);
+		expect(end).toBeLessThanOrEqual(40);
+		const quickStart = lines.slice(start, end).join('\n');
+		for (const step of [/Community Nodes/, /Zhipu AI API/, /examples\/text-to-video[\w-]*\.json/, /`cogvideox-flash`.*free/s, /Execute workflow/, /mp4/, /!\[[^\]]+\]\(docs\/screenshot\.png\)/]) {
+			expect(quickStart).toMatch(step);
+		}
+		// The example the quick start imports makes its videos with the free model, and no setting it would refuse.
+		const example = /\(examples\/(text-to-video[\w-]*\.json)\)/.exec(quickStart)![1];
+		const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', example), 'utf8')) as { nodes: Array<{ type: string; parameters: Record<string, unknown> }> };
+		const videos = workflow.nodes.filter((node) => node.type === 'n8n-nodes-cogvideox.cogVideoX');
+		expect(videos.map((node) => [node.parameters.model, node.parameters.videoSettings])).toEqual(videos.map(() => ['cogvideox-flash', undefined]));
+	});
+
+	it('has the credential, the model table and the error table within its first 150 lines', () => {
+		for (const pattern of [/^## Credential$/, /^<!-- model-table:start/, /^\| The error begins with/]) {
+			expect(lineOf(pattern)).toBeGreaterThan(0);
+			expect(lineOf(pattern)).toBeLessThanOrEqual(150);
+		}
+	});
+
+	it('gives the two set-up commands: install and test, and a real local n8n', () => {
+		expect(text).toMatch(/^npm ci && npm test\b/m);
+		expect(text).toMatch(/^npm start\b/m);
+	});
 });
 
 it('every page under docs/ is linked from the README', () => {
