@@ -4,4 +4,4 @@ import { lostRunPart } from './lostRunSuite';
 import { describeServerIn } from './serverSuite';
 import { TARGETS } from './targets';
 
-describeServerIn(TARGETS.node20, ['regular', 'queue'], (mode) => [lostRunPart(mode), calendarPart(mode, true)]);
+describeServerIn(TARGETS.node20, ['regular', 'queue'], (mode) => [lostRunPart(mode), calendarPart(mode, { storage: true, kills: true })]);
