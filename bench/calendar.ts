@@ -141,7 +141,6 @@ export async function calendarBench(): Promise<void> {
 			return result;
 		});
 
-		const window = `${WINDOW_HOURS} h night`;
 		const header = [
 			'C',
 			'cadence',
@@ -149,10 +148,10 @@ export async function calendarBench(): Promise<void> {
 			'ideal N/C×T',
 			'ratio',
 			'runs the batch took',
-			`executions a ${window}`,
-			'a month, 24/7',
-			`a month of ${window}s`,
-			`fits a ${window}`,
+			`executions per night (${WINDOW_HOURS} h window)`,
+			'per month, 24/7',
+			'per month, nights only',
+			'the batch fits the night',
 			'rows done / failed',
 			'tasks; creates refused; uploads',
 			'n8n time a run, median / max',
