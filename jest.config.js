@@ -9,4 +9,5 @@ module.exports = {
 	// tsconfig.json is the build's (the node and the credential only); tsconfig.dev.json covers the tests.
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.dev.json' }] },
 	testTimeout: 60000,
+	setupFiles: ['<rootDir>/test/helpers/quickMarkConfirmation.ts'],
 };

@@ -12,6 +12,7 @@ module.exports = {
 	roots: ['<rootDir>/test/e2e'],
 	testMatch: ['**/*.e2e.test.ts'],
 	testPathIgnorePatterns: ['/node_modules/'],
+	setupFiles: [],
 	testTimeout: 5 * 60 * 1000,
 	maxWorkers: 1,
 };

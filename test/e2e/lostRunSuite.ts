@@ -10,10 +10,15 @@
  *   pasted into its Task ID (here posted to a webhook workflow whose Get Result reads them);
  * - planned stops drain: with N8N_GRACEFUL_SHUTDOWN_TIMEOUT above the node's Timeout, a SIGTERMed worker and a
  *   SIGTERMed single n8n finish the execution and deliver every video before they exit.
+ * n8n 1.x's queue runs a lost worker's job again on another worker, in the same execution; there the re-run finds the
+ * tasks by the request IDs the first run sent (taskLedger.ts), under each reading of a repeated request ID the
+ * stand-in offers: refused (1231) and found by the request ID (the re-run delivers the videos itself), refused and
+ * not found, and an API that would make a second task (the re-run fails each item with where its task is). Three
+ * tasks in every case.
  * Bull's lock settings are shortened (FAST_STALL_DETECTION) so that n8n notices a lost worker in seconds instead of
  * its default minute or two: what it does then is the same.
  */
-import { startStandin, type Standin } from '../standin/server';
+import { startStandin, type Standin, type StandinOptions } from '../standin/server';
 import { CREDENTIAL_TYPE, expectServedVideo, NODE_TYPE, workflowNode, type Workflow } from './fixtures';
 import type { QueueExecution, QueueProcess } from './queue';
 import { DRAINING_GRACE_S, type Server, type ServerMode, type ServerPart } from './serverSuite';
@@ -25,14 +30,25 @@ const GENERATION_MS = 8 * SECOND;
 /** The node's Timeout in these workflows: below the shutdown grace (serverSuite.ts), as docs/scaling.md tells operators. */
 const NODE_TIMEOUT_S = 120;
 const PROMPTS = ['A lighthouse beam sweeps over a stormy sea', 'Cherry blossoms fall on a temple path', 'Paper lanterns drift over a dark river'];
-const CREDENTIAL_ID = 'ZhipuAiLostRuns01';
-const BATCH_PATH = 'lost-runs-batch';
 const RECOVER_PATH = 'lost-runs-recover';
 
+/** How the API answers a repeated request ID: each reading has its own stand-in, credential and batch workflow. */
+const READINGS = {
+	'refused (1231), not found by its request ID': {},
+	'refused (1231) and found by its request ID': { findByRequestId: true },
+	'a second task made for it': { unlike: { duplicateMakesTask: true } },
+} satisfies Record<string, StandinOptions>;
+type Reading = keyof typeof READINGS;
+const DEFAULT_READING: Reading = 'refused (1231), not found by its request ID';
+const readingNumber = (reading: Reading) => Object.keys(READINGS).indexOf(reading);
+const credentialOf = (reading: Reading) => `ZhipuAiLostRun0${readingNumber(reading)}`;
+const batchPathOf = (reading: Reading) => `lost-runs-batch-${readingNumber(reading)}`;
+
 /** Webhook (answers at once) → three prompts → CogVideoX: the shape of a scheduled batch. */
-function batchWorkflow(id: string): Workflow {
-	const credentials = { [CREDENTIAL_TYPE]: { id: CREDENTIAL_ID, name: 'Zhipu AI account' } };
-	const webhook = { ...workflowNode(id, 'Webhook', 'n8n-nodes-base.webhook', 2, 0, { httpMethod: 'POST', path: BATCH_PATH, responseMode: 'onReceived', options: {} }), webhookId: BATCH_PATH };
+function batchWorkflow(id: string, reading: Reading): Workflow {
+	const credentials = { [CREDENTIAL_TYPE]: { id: credentialOf(reading), name: `Zhipu AI account ${readingNumber(reading)}` } };
+	const path = batchPathOf(reading);
+	const webhook = { ...workflowNode(id, 'Webhook', 'n8n-nodes-base.webhook', 2, 0, { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} }), webhookId: path };
 	const prompts = workflowNode(id, 'Prompts', 'n8n-nodes-base.code', 2, 220, { jsCode: `return ${JSON.stringify(PROMPTS.map((prompt) => ({ json: { prompt } })))};` });
 	const video = {
 		...workflowNode(id, 'Generate Video', NODE_TYPE, 1, 440, {
@@ -48,8 +64,8 @@ function batchWorkflow(id: string): Workflow {
 }
 
 /** The documented action: Get Result with what the log gave pasted into Task ID (here: the webhook's body). */
-function recoverWorkflow(id: string): Workflow {
-	const credentials = { [CREDENTIAL_TYPE]: { id: CREDENTIAL_ID, name: 'Zhipu AI account' } };
+function recoverWorkflow(id: string, reading: Reading): Workflow {
+	const credentials = { [CREDENTIAL_TYPE]: { id: credentialOf(reading), name: `Zhipu AI account ${readingNumber(reading)}` } };
 	const webhook = { ...workflowNode(id, 'Webhook', 'n8n-nodes-base.webhook', 2, 0, { httpMethod: 'POST', path: RECOVER_PATH, responseMode: 'lastNode', options: {} }), webhookId: RECOVER_PATH };
 	const result = { ...workflowNode(id, 'Get Result', NODE_TYPE, 1, 220, { operation: 'getResult', taskId: '={{ $json.body.pasted }}', options: { pollInterval: 1 } }), credentials };
 	return { id, name: 'e2e: Get Result with the task IDs from the log', nodes: [webhook, result], connections: { Webhook: { main: [[{ node: 'Get Result', type: 'main', index: 0 }]] } }, settings: {} };
@@ -64,19 +80,24 @@ const taskIdOf = (line: string) => /CogVideoX task (\S+) /.exec(line)![1];
 
 /** The part of serverSuite.ts where n8n goes away while the node waits: its workflows, then its tests. */
 export function lostRunPart(mode: ServerMode): ServerPart {
+	const standins = new Map<Reading, Standin>();
 	let standin: Standin;
 	let server: Server;
 	const log = (line: string) => server.log(line);
+	/** n8n 1.x runs a lost worker's job again; 2.x fails it. */
+	const rerunsLostJobs = (target: Server['target']) => target.n8nVersion.startsWith('1.');
+	const readings = (target: Server['target']): Reading[] => (mode === 'queue' && rerunsLostJobs(target) ? (Object.keys(READINGS) as Reading[]) : [DEFAULT_READING]);
 
 	/**
 	 * Starts the batch and returns once the node waits for its three tasks: the API made them and the node logged
 	 * their answers ("created" lines in the output of the process running it). With the execution and that process.
 	 */
-	async function startBatch(): Promise<{ executionId: string; runner: QueueProcess; tasks: string[] }> {
+	async function startBatch(reading = DEFAULT_READING): Promise<{ executionId: string; runner: QueueProcess; tasks: string[] }> {
 		await server.ensureRunning();
 		const { n8n } = server;
+		standin = standins.get(reading)!;
 		const before = new Set(standin.tasks.keys());
-		const call = await n8n.runWebhook(BATCH_PATH, {});
+		const call = await n8n.runWebhook(batchPathOf(reading), {});
 		const deadline = Date.now() + MINUTE;
 		const fresh = () => [...standin.tasks.keys()].filter((id) => !before.has(id));
 		while (fresh().length < PROMPTS.length) {
@@ -142,17 +163,54 @@ export function lostRunPart(mode: ServerMode): ServerPart {
 	return {
 		async prepare(given) {
 			server = given;
-			standin = await startStandin({ generationMs: GENERATION_MS, apiKey: server.apiKey });
 			const { n8n } = server;
-			await n8n.importCredentials([{ id: CREDENTIAL_ID, name: 'Zhipu AI account', type: CREDENTIAL_TYPE, data: { apiKey: standin.apiKey, region: 'custom', baseUrl: standin.apiUrl } }]);
-			const workflows = [batchWorkflow(`e2eLost${mode}Batch`.padEnd(16, '0')), recoverWorkflow(`e2eLost${mode}Fetch`.padEnd(16, '0'))];
+			const workflows: Workflow[] = [];
+			for (const reading of readings(server.target)) {
+				const api = await startStandin({ generationMs: GENERATION_MS, apiKey: server.apiKey, ...READINGS[reading] });
+				standins.set(reading, api);
+				const number = readingNumber(reading);
+				await n8n.importCredentials([{ id: credentialOf(reading), name: `Zhipu AI account ${number}`, type: CREDENTIAL_TYPE, data: { apiKey: api.apiKey, region: 'custom', baseUrl: api.apiUrl } }]);
+				workflows.push(batchWorkflow(`e2eLost${mode}Batch${number}`.padEnd(16, '0'), reading));
+			}
+			standin = standins.get(DEFAULT_READING)!;
+			workflows.push(recoverWorkflow(`e2eLost${mode}Fetch`.padEnd(16, '0'), DEFAULT_READING));
 			await n8n.importWorkflows(workflows);
 			await n8n.publish(workflows.map((workflow) => workflow.id!));
 		},
 		async close() {
-			await standin?.close();
+			await Promise.all([...standins.values()].map((api) => api.close()));
 		},
-		tests() {
+		tests(given) {
+			if (mode === 'queue' && rerunsLostJobs(given.target)) {
+				test.each(Object.keys(READINGS) as Reading[])(
+					"a worker SIGKILLed mid-wait, n8n 1.x runs the job again on another worker, against an API whose repeated request ID gets %s: no second task",
+					async (reading) => {
+						const { executionId, runner, tasks } = await startBatch(reading);
+						const { n8n } = server;
+						runner.signal('SIGKILL');
+						await runner.exited;
+						const rerun = await n8n.execution(executionId, 4 * MINUTE);
+						log(`  SIGKILL ${runner.name}, ${reading}: execution ${executionId} ran again: ${rerun.status}; tasks ${standin.tasks.size}`);
+						expect(standin.tasks.size).toBe(PROMPTS.length);
+						const lines = expectTasksInLog(runner, executionId, tasks);
+						if (reading === 'refused (1231) and found by its request ID') {
+							// The re-run finds each task by its request ID and delivers its video itself.
+							expect(rerun.status).toBe('success');
+							const videos = rerun.output['Generate Video'];
+							expect(videos.map((item) => item.json.taskId).sort()).toEqual([...tasks].sort());
+							for (const item of videos) expectServedVideo(standin, item);
+						} else {
+							expect(rerun.status).toBe('error');
+							expect(rerun.error?.message).toMatch(new RegExp(`^An earlier run of execution ${executionId} already sent this item's create \\(request ID cvx-`));
+							if (reading === DEFAULT_READING) await deliverFromLog(lines, tasks);
+						}
+						expect(standin.tasks.size).toBe(PROMPTS.length);
+						await n8n.replaceWorker(runner);
+					},
+					8 * MINUTE,
+				);
+				return;
+			}
 			if (mode === 'queue') {
 				test('a worker SIGKILLed mid-wait: n8n fails the execution, Retry runs nothing, and the log lines fetch every video with no new task', async () => {
 					const { executionId, runner, tasks } = await startBatch();
@@ -192,14 +250,14 @@ export function lostRunPart(mode: ServerMode): ServerPart {
 				expect(lost.status).toBe('crashed');
 				const lines = expectTasksInLog(runner, executionId, tasks);
 
-				// Retry runs the workflow from its first node again: each item finds its mark and makes no task.
+				// Retry replays the workflow from its first node, with nothing of the node: each item finds its open mark and makes no task.
 				const creates = standin.createCalls();
 				const retried = await n8n.retry(executionId);
 				const retry = await n8n.execution(retried.executionId);
 				log(`  Retry: execution ${retried.executionId} ${retry.status}: ${retry.error?.message.slice(0, 120)}; tasks made ${standin.createCalls() - creates}`);
 				expect(standin.createCalls()).toBe(creates);
 				expect(retry.status).toBe('error');
-				expect(retry.error?.message).toMatch(/^A Retry makes no second task for this item: an earlier run of this workflow created one on \d{4}-\d\d-\d\d \(UTC\)/);
+				expect(retry.error?.message).toMatch(/^The execution this Retry repeats already sent this item to the API and n8n lost it in a crash, keeping nothing of its task\. Its task ID is in n8n's log/);
 
 				await deliverFromLog(lines, tasks);
 				expect(standin.tasks.size - before).toBe(PROMPTS.length);

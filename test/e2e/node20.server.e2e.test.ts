@@ -1,7 +1,8 @@
 // n8n run as a server (serverSuite.ts) in the node20 target: see targets.ts.
 import { calendarPart } from './calendarSuite';
 import { lostRunPart } from './lostRunSuite';
+import { repeatPart } from './repeatSuite';
 import { describeServerIn } from './serverSuite';
 import { TARGETS } from './targets';
 
-describeServerIn(TARGETS.node20, ['regular', 'queue'], (mode) => [lostRunPart(mode), calendarPart(mode, { storage: true, kills: true })]);
+describeServerIn(TARGETS.node20, ['regular', 'queue'], (mode) => [lostRunPart(mode), repeatPart(mode), calendarPart(mode, { storage: true, kills: true })]);

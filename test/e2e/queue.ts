@@ -523,7 +523,11 @@ export class QueueN8n {
 		} catch {
 			// not JSON: the text as it came
 		}
-		const made = await this.executionsAfter(hook.workflowId, last);
+		// With Respond: Immediately, n8n 1.x answers before it creates the execution: wait for it a little.
+		let made = await this.executionsAfter(hook.workflowId, last);
+		for (const deadline = Date.now() + 30 * SECOND; made.length === 0 && Date.now() < deadline; made = await this.executionsAfter(hook.workflowId, last)) {
+			await new Promise((resolveWait) => setTimeout(resolveWait, 200));
+		}
 		if (made.length !== 1) {
 			throw new Error(`POST /webhook/${path} answered ${response.status} (${text.slice(0, 300)}) and made ${made.length} executions of workflow ${hook.workflowId}, not 1`);
 		}

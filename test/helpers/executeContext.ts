@@ -39,6 +39,16 @@ export interface ContextOptions {
 	/** The workflow's id; default 'test-workflow'. */
 	workflowId?: string;
 	/**
+	 * The node's context (getContext('node')), which n8n saves with the execution and hands on to its Retry: share one
+	 * object between an execution and its Retry to play that. Default: a fresh one.
+	 */
+	nodeContext?: IDataObject;
+	/**
+	 * The run index of the node that gave this node its input (getExecuteData().source). A Retry of a crashed
+	 * execution replays it from its start after n8n's recovery saved a run of every node: 1 there. Default 0.
+	 */
+	previousNodeRun?: number;
+	/**
 	 * n8n's deduplication store (the processed_data table), as the helpers checkProcessedAndRecord and
 	 * removeProcessed see it: one set of values per workflow and node. Share one between contexts to play an instance's
 	 * database across executions; `broken` makes every call fail, as a database that is down would.
@@ -46,7 +56,7 @@ export interface ContextOptions {
 	processedStore?: ProcessedStore;
 }
 
-/** A stand-in for n8n's deduplication store, keyed by workflow and node (scope `node`). */
+/** A stand-in for n8n's deduplication store, keyed by workflow and node (scope `node`), its values in the order written. */
 export class ProcessedStore {
 	readonly rows = new Map<string, Set<string>>();
 	broken = false;
@@ -237,17 +247,23 @@ export function createContext(options: ContextOptions): TestContext {
 	const executionId = options.executionId ?? randomUUID();
 	const workflowId = options.workflowId ?? 'test-workflow';
 	const store = options.processedStore ?? new ProcessedStore();
+	const nodeContext = options.nodeContext ?? {};
 	const storeRow = () => {
 		store.calls++;
 		if (store.broken) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
 		return store.row(workflowId, node.id);
 	};
 	Object.assign(helpers, {
-		async checkProcessedAndRecord(values: Array<string | number>) {
+		async checkProcessedAndRecord(values: Array<string | number>, _scope: string, options: { maxEntries?: number } = {}) {
 			const row = storeRow();
 			const processed = values.filter((value) => row.has(String(value)));
 			const fresh = values.filter((value) => !row.has(String(value)));
 			fresh.forEach((value) => row.add(String(value)));
+			// As n8n does: past maxEntries, the oldest values go.
+			for (const oldest of row) {
+				if (options.maxEntries === undefined || row.size <= options.maxEntries) break;
+				row.delete(oldest);
+			}
 			return { new: fresh, processed };
 		},
 		async removeProcessed(values: Array<string | number>) {
@@ -264,6 +280,9 @@ export function createContext(options: ContextOptions): TestContext {
 		getInputData: () => items,
 		getNode: () => node,
 		getExecutionId: () => executionId,
+		getInstanceId: () => 'test-instance',
+		getContext: () => nodeContext,
+		getExecuteData: () => ({ node, data: { main: [items] }, source: { main: [{ previousNode: 'Input', previousNodeRun: options.previousNodeRun ?? 0 }] } }),
 		getWorkflowDataProxy: () => ({ $runIndex: options.runIndex ?? 0 }),
 		getNodeParameter(name: string, itemIndex: number, fallback?: unknown) {
 			const value = lookup(options.parameters, name, itemIndex);

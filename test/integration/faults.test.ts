@@ -151,7 +151,7 @@ describe('create: the connection drops before the task was made', () => {
 		for (let i = 0; i < 3; i++) standin.injectFault({ on: 'create', drop: 'beforeCreate' });
 		const error = await runError(standin, {});
 		const requestId = posts(standin)[0].request_id;
-		expect(error.message).toMatch(/^The Zhipu API did not answer the create request \(3 of 3 tries\)\. A cogvideox-3 task may have been created and charged: look for a cogvideox-3 charge at \S+Z \(request ID [0-9a-f-]{36}\)/);
+		expect(error.message).toMatch(/^The Zhipu API did not answer the create request \(3 of 3 tries\)\. A cogvideox-3 task may have been created and charged: look for a cogvideox-3 charge at \S+Z \(request ID cvx-[0-9a-f]{40}-1\)/);
 		expect(error.message).toContain(requestId);
 		expect(new Set(posts(standin).map((body) => body.request_id)).size).toBe(1);
 		expect(standin.tasks.size).toBe(0);

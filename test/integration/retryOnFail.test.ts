@@ -6,8 +6,6 @@
 import { createHash } from 'node:crypto';
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { retryMemory } from '../../nodes/CogVideoX/run/retryMemory';
-import { settle } from '../../nodes/CogVideoX/settle';
 import type { ContextOptions } from '../helpers/executeContext';
 import type { Standin } from '../standin/server';
 import { startStandin } from '../standin/server';
@@ -21,13 +19,6 @@ async function standin(): Promise<Standin> {
 	opened.push(started);
 	return started;
 }
-
-// A node run between tries stays remembered for a while, so each test counts from what the earlier ones left.
-let baseline = retryMemory.size;
-beforeEach(() => {
-	baseline = retryMemory.size;
-});
-const remembered = () => ({ runs: retryMemory.size.runs - baseline.runs, records: retryMemory.size.records - baseline.records });
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const PROMPTS = ['A lighthouse in a storm', 'A fox in fresh snow', 'A third scene: paper lanterns over a river'];
@@ -67,7 +58,8 @@ describe('Retry On Fail reuses the tasks of earlier tries', () => {
 		// The first two items got the tasks the first try made, read once each in the second try: they were done.
 		expect(tasks.slice(0, 2).map((task) => task.id).sort()).toEqual(made.map((task) => task.id).sort());
 		expect(made.map((task, index) => task.polls - pollsBefore[index])).toEqual([1, 1]);
-		expect(remembered()).toEqual({ runs: 0, records: 0 });
+		// The new task has a request ID of its own: the failed one's try count went up.
+		expect(tasks[2].requestId).not.toBe(failed.requestId);
 	});
 
 	it('an item whose request changed between tries gets a new task; the others are reused', async () => {
@@ -90,13 +82,11 @@ describe('Retry On Fail reuses the tasks of earlier tries', () => {
 		expect(api.tasks.size).toBe(6);
 	});
 
-	it('without Retry On Fail nothing is remembered', async () => {
+	it('another execution with the same items is new work: it makes new tasks', async () => {
 		const api = await standin();
 		api.injectFault({ on: 'taskFail', prompt: 'third scene' });
-		const options = { ...anExecution(), node: {} };
-		await runError(api, { prompt }, options);
-		expect(remembered()).toEqual({ runs: 0, records: 0 });
-		await runNode(api, { prompt }, options);
+		await runError(api, { prompt }, anExecution());
+		await runNode(api, { prompt }, anExecution());
 		expect(api.tasks.size).toBe(6);
 	});
 
@@ -130,45 +120,15 @@ describe('Retry On Fail reuses the tasks of earlier tries', () => {
 	});
 });
 
-describe('the memory ends with the node run', () => {
-	it('after the last try it is dropped, and a further call starts afresh', async () => {
-		const api = await standin();
-		api.injectFault({ on: 'taskFail', prompt: 'third scene' });
-		api.injectFault({ on: 'taskFail', prompt: 'third scene' });
-		const options = anExecution(2);
-		await runError(api, { prompt }, options);
-		expect(remembered()).toEqual({ runs: 1, records: 2 });
-		await runError(api, { prompt }, options);
-		expect(remembered()).toEqual({ runs: 0, records: 0 });
-		expect(api.tasks.size).toBe(4);
-	});
-
-	it('a cancelled execution drops it at once', async () => {
-		const api = await standin();
-		api.setGenerationMs(60_000);
-		const abort = new AbortController();
-		const run = settle(runNode(api, { prompt }, anExecution(2, { signal: abort.signal })));
-		try {
-			// The three tasks are created and remembered; they would take a minute to finish.
-			for (let waited = 0; remembered().records < 3 && waited < 5000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
-			expect(remembered()).toEqual({ runs: 1, records: 3 });
-		} finally {
-			abort.abort();
-		}
-		expect((await run).ok).toBe(false);
-		expect(remembered()).toEqual({ runs: 0, records: 0 });
-	});
-
+describe('with Continue On Fail', () => {
 	it('with Continue On Fail, an error on the first item keeps it for the retry n8n makes then', async () => {
 		const api = await standin();
 		api.injectFault({ on: 'taskFail', prompt: 'lighthouse' });
 		const options = anExecution(2, { continueOnFail: true });
 		const first = await runNode(api, { prompt }, options);
 		expect(first.items[0].json.error).toMatch(/generation failed/);
-		expect(remembered()).toEqual({ runs: 1, records: 2 });
 		const second = await runNode(api, { prompt }, options);
 		expect(second.items.map((item) => item.json.status)).toEqual(['SUCCESS', 'SUCCESS', 'SUCCESS']);
 		expect(api.tasks.size).toBe(4);
-		expect(remembered()).toEqual({ runs: 0, records: 0 });
 	});
 });

@@ -20,6 +20,7 @@ import { VideoError } from './errors';
 import type { AccountGate, Entry, WaitOptions } from './accountGate';
 import { accountStayedFull } from './accountGate';
 import type { PaceSlot } from '../run/pace';
+import type { Claim } from '../run/taskLedger';
 import type { ApiClient, CreatedTask } from './transport';
 import { settle } from '../settle';
 import { createTask, getTaskResult } from './transport';
@@ -39,15 +40,21 @@ export interface CreateRequest {
 	supplied?: boolean;
 	/** Builds the body, request_id included, for one send. */
 	body: () => Promise<IDataObject & { request_id: string }>;
+	/**
+	 * Called once, with the first body built, right before the first send (the task ledger marks the item then). It
+	 * may say that an earlier run sent this request ID already: the task is then looked up, as after a 1231, and the
+	 * error it gives is the item's if the lookup finds nothing.
+	 */
+	claim?: () => Promise<Claim>;
 	/** An earlier try of the node sent this request_id and got no answer: a 1231 now means that its task exists. */
 	sentBefore?: boolean;
-	/** A create went unanswered: a task may exist under this request_id from now on. */
-	onUnanswered?: () => void;
 }
 
 export interface Submitted extends CreatedTask {
 	/** Create calls it took: 1 unless the API was busy or did not answer. */
 	attempts: number;
+	/** The task was found by its request ID: an earlier send of it made the task. */
+	found?: boolean;
 }
 
 /**
@@ -57,6 +64,11 @@ export interface Submitted extends CreatedTask {
 async function findDuplicate(client: ApiClient, requestId: string): Promise<CreatedTask | undefined> {
 	const read = await settle(getTaskResult(client, requestId));
 	return read.ok && read.value.status ? { taskId: read.value.id ?? requestId, requestId, status: read.value.status } : undefined;
+}
+
+/** The first send's answer when the ledger says an earlier run sent this request ID: nothing was sent. */
+interface NotSent {
+	sentBefore: VideoError;
 }
 
 /** The error of a create that may have made a task the node cannot find: what the user needs to find it. */
@@ -123,30 +135,37 @@ export async function submitTask(client: ApiClient, request: CreateRequest, slot
 			ticket.withdraw();
 			throw notSubmitted(line.busy.answer);
 		}
-		const attemptResult = await settle(request.body().then((body) => createTask(client, body)));
-		if (attemptResult.ok) {
+		const attemptResult = await settle(
+			request.body().then(async (body): Promise<CreatedTask | NotSent> => {
+				const claim = attempt === 1 && request.claim ? await request.claim() : 'send';
+				return claim === 'send' ? await createTask(client, body) : claim;
+			}),
+		);
+		const answer = attemptResult.ok ? attemptResult.value : undefined;
+		if (answer && !('sentBefore' in answer)) {
 			ticket.created();
 			slot.account = ticket;
-			return { ...attemptResult.value, attempts: attempt };
+			return { ...answer, attempts: attempt };
 		}
-		const error = attemptResult.error;
+		const notSent = answer?.sentBefore;
+		const error = attemptResult.ok ? notSent : attemptResult.error;
 		if (!(error instanceof VideoError)) {
 			ticket.withdraw();
 			throw error;
 		}
-		if (error.apiCode === '1231' && (unanswered > 0 || request.sentBefore || request.supplied)) {
+		if (notSent || error.apiCode === '1231') {
+			// An earlier send of this request ID made the task (the API makes one per request ID): look it up.
 			const found = await findDuplicate(client, requestId);
 			if (found) {
 				ticket.created();
 				slot.account = ticket;
-				return { ...found, attempts: attempt };
+				return { ...found, attempts: attempt, found: true };
 			}
 			ticket.withdraw();
-			throw mayExist(error, client, request, 'The API says this request was already submitted, but its task could not be found');
+			throw notSent ?? mayExist(error, client, request, 'The API says this request was already submitted, but its task could not be found');
 		}
 		if (error.kind === 'network') {
 			unanswered++;
-			request.onUnanswered?.();
 		} else if (error.kind !== 'busy') {
 			ticket.withdraw();
 			throw error;

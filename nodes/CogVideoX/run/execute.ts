@@ -14,13 +14,10 @@ import { heldSlot, TaskPace } from './pace';
 import { generationTimes } from './poll';
 import type { PreparedItem } from '../item/prepare';
 import { OPTION_DEFAULTS, prepareItem, requestIdClash } from '../item/prepare';
-import { itemKey, OpenTasks } from './openTasks';
-import type { TryMemory } from './retryMemory';
-import { beginTry, NO_ITEM_MEMORY, requestFingerprint } from './retryMemory';
 import type { ItemProgress, ItemRun } from './runItem';
 import { runGenerate, runGetResult } from './runItem';
-import { settle } from '../settle';
-import { logTask, taskOrigin } from './taskLog';
+import type { ItemLedger } from './taskLedger';
+import { TaskLedger } from './taskLedger';
 import type { ApiClient } from '../api/transport';
 import { CREDENTIAL_TYPE } from '../api/transport';
 
@@ -78,8 +75,8 @@ interface Unit {
 	position: number;
 	item: PreparedItem;
 	progress: ItemProgress;
-	/** The item's key in the marks of openTasks.ts (generate items). */
-	key: string;
+	/** The item's page of the task ledger (generate items). */
+	ledger?: ItemLedger;
 	output?: INodeExecutionData;
 	error?: ItemError;
 	/** Its task ended in FAIL: there is no video to fetch. */
@@ -92,30 +89,21 @@ function tasksOf(units: Unit[], except?: Unit): string | undefined {
 	return lines.length ? lines.join(', ') : undefined;
 }
 
-/** The log line of a unit's task at the end of the run: its video was handed on, or why not. */
-function logEnd(ctx: IExecuteFunctions, unit: Unit, stopped?: string): void {
+/** The ledger's line of a unit's task at the end of the run: its video was handed on, or why not. */
+function logEnd(ledger: TaskLedger, unit: Unit, stopped?: string): void {
 	const { taskId, requestId } = unit.progress;
 	if (!taskId) return;
 	const facts = { taskId, requestId, model: unit.item.kind === 'generate' ? unit.item.model.id : undefined };
-	const origin = taskOrigin(ctx, unit.item.itemIndex);
-	if (unit.taskFailed) return logTask(ctx, facts, origin, { event: 'failed', why: unit.error!.message });
+	const end = (what: Parameters<TaskLedger['ended']>[2]) => ledger.ended(facts, unit.item.itemIndex, what);
+	if (unit.taskFailed) return end({ event: 'failed', why: unit.error!.message });
 	const why = stopped ?? (unit.error ? unit.error.message : undefined);
-	if (why) return logTask(ctx, facts, origin, { event: 'not delivered', why });
+	if (why) return end({ event: 'not delivered', why });
 	const status = unit.output?.json.status;
-	if (status === 'SUCCESS') logTask(ctx, facts, origin, { event: 'delivered' });
-	else if (unit.item.kind === 'generate') logTask(ctx, facts, origin, { event: 'submitted' });
+	if (status === 'SUCCESS') end({ event: 'delivered' });
+	else if (unit.item.kind === 'generate') end({ event: 'submitted' });
 }
 
 export async function executeVideoNode(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const memory = beginTry(ctx);
-	const outcome = await settle(runItems(ctx, memory));
-	// n8n runs the node again (Retry On Fail) when it throws, or when its first output item is an error item.
-	memory.end(outcome.ok ? outcome.value[0][0]?.json.error !== undefined : true);
-	if (!outcome.ok) throw outcome.error;
-	return outcome.value;
-}
-
-async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	const node = ctx.getNode();
 	const operation = ctx.getNodeParameter('operation', 0) as NodeOperation;
@@ -129,6 +117,7 @@ async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INod
 		throw new NodeOperationError(node, (error as Error).message);
 	}
 	const client: ApiClient = { ctx, baseUrl, signal: ctx.getExecutionCancelSignal() };
+	const ledger = TaskLedger.open(ctx, baseUrl);
 	const continueOnFail = ctx.continueOnFail();
 	const outputs: Array<INodeExecutionData | undefined> = [];
 	const units: Unit[] = [];
@@ -140,7 +129,7 @@ async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INod
 			const clash = prepared.map((item) => requestIdClash(requestIds, item)).find(Boolean);
 			if (clash) throw clash;
 			for (const item of prepared) {
-				units.push({ position: outputs.push(undefined) - 1, item, progress: {}, key: item.kind === 'generate' ? itemKey(ctx, item) : '' });
+				units.push({ position: outputs.push(undefined) - 1, item, progress: {}, ledger: item.kind === 'generate' ? ledger.item(item) : undefined });
 			}
 		} catch (error) {
 			const nodeError = toNodeError(node, error, itemIndex, {}, secrets);
@@ -157,7 +146,6 @@ async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INod
 	const reads = new TaskPace(PARALLEL_READS);
 	const paceOf = (item: PreparedItem) => (item.kind === 'getResult' && !item.run.wait ? reads : pace);
 	const gateFor = (model: string) => accountGates.for(baseUrl, apiKey, model);
-	const openTasks = OpenTasks.for(ctx);
 	const busy = {};
 	const stop = new AbortController();
 	let fatal: Unit | undefined;
@@ -168,22 +156,14 @@ async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INod
 		reads.close();
 		stop.abort();
 	};
-	client.signal?.addEventListener(
-		'abort',
-		() => {
-			stopRun();
-			memory.drop();
-		},
-		{ once: true },
-	);
+	client.signal?.addEventListener('abort', stopRun, { once: true });
 
 	const runOne = async (unit: Unit) => {
 		const { item, progress } = unit;
 		const itemPace = paceOf(item);
 		if (!(await itemPace.acquire())) return;
 		const slot = heldSlot(itemPace);
-		const itemMemory = item.kind === 'generate' ? memory.item(item.itemIndex, () => requestFingerprint(ctx, item)) : NO_ITEM_MEMORY;
-		const run: ItemRun = { ctx, client, slot, times: generationTimes, gateFor, stop: stop.signal, progress, memory: itemMemory, openTasks, key: unit.key, busy };
+		const run: ItemRun = { ctx, client, slot, times: generationTimes, gateFor, stop: stop.signal, progress, ledger: unit.ledger, busy };
 		try {
 			const output = item.kind === 'generate' ? await runGenerate(run, item) : await runGetResult(run, item);
 			unit.output = { ...output, pairedItem: { item: item.itemIndex } };
@@ -202,7 +182,7 @@ async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INod
 
 	if (fatal || (cancelled() && units.some((unit) => !unit.output))) {
 		const stopped = cancelled() ? 'the execution was cancelled' : `the node stopped at item ${fatal!.item.itemIndex}, so n8n keeps none of its output`;
-		units.forEach((unit) => logEnd(ctx, unit, cancelled() || !unit.error ? stopped : undefined));
+		units.forEach((unit) => logEnd(ledger, unit, cancelled() || !unit.error ? stopped : undefined));
 		const tasks = tasksOf(units, fatal);
 		if (cancelled()) {
 			const all = tasksOf(units);
@@ -216,9 +196,10 @@ async function runItems(ctx: IExecuteFunctions, memory: TryMemory): Promise<INod
 		throw error;
 	}
 	for (const unit of units) {
-		logEnd(ctx, unit);
-		if (unit.key && unit.output) openTasks.delivered(unit.key);
+		logEnd(ledger, unit);
 		outputs[unit.position] = unit.output ?? failureItem(unit.error!, unit.item.itemIndex, unit.progress);
 	}
+	// The output reaches n8n: no run repeats these items now, so the ledger's marks of them go.
+	await ledger.close(units.flatMap((unit) => unit.ledger ?? []));
 	return [outputs.filter((output): output is INodeExecutionData => output !== undefined)];
 }

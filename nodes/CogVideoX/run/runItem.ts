@@ -1,5 +1,4 @@
 /** Runs one validated item: create the task, wait for it, download the result, and build the output item. */
-import { randomUUID } from 'crypto';
 import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { downloadToBinary } from './download';
@@ -11,9 +10,7 @@ import { estimatedFinish, notReported, taskFailed, waitForTask, withoutStatusErr
 import type { PreparedGenerate, PreparedGetResult, RunOptions } from '../item/prepare';
 import { buildCreateBody } from '../item/request';
 import type { PaceSlot } from './pace';
-import type { OpenTasks } from './openTasks';
-import type { ItemMemory, RememberedRequest } from './retryMemory';
-import { logRequest, logTask, taskOrigin } from './taskLog';
+import type { ItemLedger } from './taskLedger';
 import { settle } from '../settle';
 import type { Submitted } from '../api/submit';
 import { submitTask } from '../api/submit';
@@ -39,12 +36,8 @@ export interface ItemRun {
 	/** Aborted when the execution is cancelled or the run is failing: an item still waiting starts no task. */
 	stop: AbortSignal;
 	progress: ItemProgress;
-	/** What an earlier try of the node (Retry On Fail) sent for this item. */
-	memory: ItemMemory;
-	/** The marks and memory that keep a Retry of the execution from paying twice (openTasks.ts). */
-	openTasks: OpenTasks;
-	/** The item's key in them (itemKey()); empty for Get Result. */
-	key: string;
+	/** The item's page of the task ledger (generate items): what an earlier run sent for it, and every step of its task. */
+	ledger?: ItemLedger;
 	/** The busy answer an item of this run met, for the items that return without a task instead of waiting. */
 	busy: { answer?: VideoError };
 }
@@ -56,15 +49,17 @@ const timesKey = (run: ItemRun, model: string) => `${run.client.baseUrl} ${model
 
 export async function runGenerate(run: ItemRun, item: PreparedGenerate): Promise<INodeExecutionData> {
 	const { progress } = run;
+	const ledger = run.ledger!;
 	const { model, prompt, run: options } = item;
-	// A task an earlier run of this item created is waited for again, not paid for twice.
-	const earlier = await earlierRequest(run, item);
-	const reused = earlier?.request.task;
-	let created: { taskId: string; requestId: string; status: string; sentAt: number };
-	if (reused) {
-		created = { taskId: reused.id, requestId: earlier.request.requestId, status: reused.status, sentAt: earlier.request.sentAt };
+	// A task an earlier run of this item made in this process is waited for again, not paid for twice.
+	const earlier = ledger.lookUp();
+	let created: { taskId: string; status: string; requestId?: string };
+	if (earlier.task) {
+		created = { taskId: earlier.task.id, status: earlier.task.status };
+		ledger.reused(earlier.task, 'an earlier run of this item in this n8n process made it');
 	} else {
-		const attempt = await settle(create(run, item, earlier?.request));
+		progress.requestId = ledger.requestId;
+		const attempt = await settle(create(run, item, ledger, earlier.sentBefore));
 		if (!attempt.ok) {
 			const error = attempt.error;
 			if (error instanceof VideoError && error.kind === 'notSubmitted') return notSubmittedItem(run, item, error);
@@ -72,40 +67,20 @@ export async function runGenerate(run: ItemRun, item: PreparedGenerate): Promise
 		}
 		created = attempt.value;
 	}
-	progress.requestId = created.requestId;
+	// The request ID as the API's answer gives it back (ours, unless the API answers with one of its own).
+	progress.requestId = created.requestId ?? ledger.requestId;
 	progress.taskId = created.taskId;
-	if (reused) logTask(run.ctx, { taskId: reused.id, requestId: created.requestId, model: model.id }, taskOrigin(run.ctx, item.itemIndex), { event: 'reused', why: earlier.why });
 	const json: IDataObject = {
 		taskId: created.taskId,
-		requestId: created.requestId,
+		requestId: progress.requestId,
 		model: model.id,
 		status: created.status,
 		prompt,
-		submittedAt: new Date(created.sentAt).toISOString(),
+		submittedAt: new Date(ledger.sentAt).toISOString(),
 	};
 	if (!options.wait) return { json };
-	const wait = reused ? { startedAt: Date.now(), pollAtOnce: true } : { startedAt: Date.now(), model: model.id };
+	const wait = earlier.task ? { startedAt: Date.now(), pollAtOnce: true } : { startedAt: Date.now(), model: model.id };
 	return await deliver(run, created.taskId, options, json, wait);
-}
-
-/**
- * What an earlier run of this item sent, if this one repeats it: an earlier try of the node (Retry On Fail), or the
- * execution a Retry from the executions list repeats. A Retry whose item has only a mark left fails here, before
- * any create: its task exists, and the error says where to find it.
- */
-async function earlierRequest(run: ItemRun, item: PreparedGenerate): Promise<{ request: RememberedRequest; why: string } | undefined> {
-	const tried = run.memory.recall();
-	if (tried) return { request: tried, why: 'an earlier try of this node (Retry On Fail)' };
-	const earlier = await run.openTasks.earlier(run.key);
-	if (!earlier) return undefined;
-	if (earlier.request) return { request: earlier.request, why: 'the execution this Retry repeats' };
-	const node = run.ctx.getNode().name;
-	throw new VideoError(
-		`A Retry makes no second task for this item: an earlier run of this workflow created one on ${earlier.day} (UTC) and did not deliver its video. ` +
-			`Its task ID is in n8n's log, in a line "CogVideoX task … created" of node "${node}", item ${item.itemIndex}: run Get Result with it within a day to fetch the video. ` +
-			'To make a new video instead, run the workflow again rather than retrying it',
-		{ kind: 'other' },
-	);
 }
 
 /** An item the account was too busy to take, given back without a task for a later run (Options › When the Account Is Busy). */
@@ -123,39 +98,25 @@ async function imagesForApi(ctx: IExecuteFunctions, item: PreparedGenerate): Pro
 }
 
 /**
- * Creates the item's task. One request_id serves every create call of the item, across the node's tries and a Retry
- * of the execution in this process too: the API takes a repeated request_id as the same request. The body is built
- * for each call, never held between them; the item is marked in n8n's database right before its first send.
+ * Creates the item's task under the request ID the ledger gives it, which every run that repeats the item sends
+ * again (taskLedger.ts). The body is built for each call, never held between them; the ledger marks the item right
+ * before its first send, once its body is built.
  */
-async function create(run: ItemRun, item: PreparedGenerate, earlier?: RememberedRequest): Promise<Submitted & { sentAt: number }> {
-	const { ctx, openTasks, key } = run;
+async function create(run: ItemRun, item: PreparedGenerate, ledger: ItemLedger, sentBefore: boolean): Promise<Submitted> {
+	const { ctx } = run;
 	const { operation, model, prompt, settingsBody: settings } = item;
-	const requestId = earlier?.requestId ?? item.requestId ?? randomUUID();
-	const sentAt = earlier?.sentAt ?? Date.now();
-	run.progress.requestId = requestId;
-	const remember = (request: Omit<RememberedRequest, 'fingerprint'>) => {
-		run.memory.remember(request);
-		openTasks.remember(key, { ...request, fingerprint: key });
-	};
-	let marked = false;
+	const { requestId } = ledger;
 	const submitted = await settle(
 		submitTask(
 			run.client,
 			{
 				requestId,
 				model: model.id,
-				firstSentAt: sentAt,
-				supplied: item.requestId !== undefined,
-				body: async () => {
-					if (!marked) {
-						marked = true;
-						await openTasks.mark(key);
-						logRequest(ctx, { requestId, model: model.id }, taskOrigin(ctx, item.itemIndex));
-					}
-					return buildCreateBody({ operation, model, prompt, images: await imagesForApi(ctx, item), settings, requestId });
-				},
-				sentBefore: earlier !== undefined,
-				onUnanswered: () => remember({ requestId, sentAt }),
+				firstSentAt: ledger.sentAt,
+				supplied: ledger.supplied,
+				body: async () => buildCreateBody({ operation, model, prompt, images: await imagesForApi(ctx, item), settings, requestId }),
+				claim: async () => await ledger.aboutToSend(),
+				sentBefore,
 			},
 			run.slot,
 			Date.now() + item.run.timeoutMs,
@@ -170,14 +131,13 @@ async function create(run: ItemRun, item: PreparedGenerate, earlier?: Remembered
 		),
 	);
 	if (!submitted.ok) {
-		// A create refused for certain left no task: nothing for a Retry to protect.
-		if (marked && !(submitted.error instanceof VideoError && submitted.error.taskMayExist)) await openTasks.close(key);
-		throw submitted.error;
+		const error = submitted.error;
+		// Refused for certain: the API answered, and no send of this request went unanswered.
+		await ledger.createFailed(error instanceof VideoError && error.httpCode !== undefined && !error.taskMayExist);
+		throw error;
 	}
-	const created = submitted.value;
-	remember({ requestId, sentAt, task: { id: created.taskId, status: created.status } });
-	logTask(ctx, { taskId: created.taskId, requestId, model: model.id }, taskOrigin(ctx, item.itemIndex), { event: 'created' });
-	return { ...created, sentAt };
+	ledger.created(submitted.value, submitted.value.found);
+	return submitted.value;
 }
 
 export async function runGetResult(run: ItemRun, item: PreparedGetResult): Promise<INodeExecutionData> {
@@ -227,10 +187,7 @@ async function deliver(run: ItemRun, taskId: string, options: RunOptions, json: 
 	);
 	if (!waited.ok) {
 		// A task that failed is of no use to a retry of the node: that one makes a new task.
-		if (waited.error instanceof VideoError && waited.error.kind === 'taskFailed') {
-			run.memory.forget();
-			if (run.key) await run.openTasks.close(run.key);
-		}
+		if (waited.error instanceof VideoError && waited.error.kind === 'taskFailed') await run.ledger?.taskFailed();
 		throw waited.error;
 	}
 	const finished = waited.value;
