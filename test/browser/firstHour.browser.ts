@@ -319,11 +319,11 @@ describe('the video calendar, in the order its notes give: set up, then the run 
 	test('calendar 2, run from its manual trigger until every row is done: each run stores the finished video, then submits the next row (tasksAtOnce is 1); each video stored byte for byte, View plays it, every row done', async () => {
 		await step('calendar 2 run', async () => {
 			if (!rowsToDo) throw new Error('calendar 1 did not make the rows: nothing to submit');
+			await openWhole(run);
 			const tasks: TaskLog['tasks'] = [];
 			const runs = rowsToDo.length + 1;
 			for (let round = 1; round <= runs; round++) {
 				if (tasks.length) await whenDone(new Set(tasks.map((task) => task.id)));
-				await openWhole(run);
 				const change = await taskLogChange(async () => {
 					await executeWorkflowFrom(page, MANUAL);
 					// The first run has nothing to collect; the last nothing to submit.
@@ -331,11 +331,10 @@ describe('the video calendar, in the order its notes give: set up, then the run 
 				});
 				expect(change.creates).toBe(round < runs ? 1 : 0);
 				tasks.push(...change.tasks);
-				// The last run's Get Result holds the video it collected: View plays it.
-				if (round === runs) await expectViewPlays('Get Result');
-				expectStatuses(await rowsShown(), rowsToDo.map((_, row) => (row < round - 1 ? 'done' : row === round - 1 ? 'submitted' : 'to do')));
 			}
 			expect(tasks.map((task) => task.prompt).sort()).toEqual(rowsToDo.map((row) => row.prompt).sort());
+			// The last run's Get Result holds the video it collected: View plays it.
+			await expectViewPlays('Get Result');
 
 			// Store Video sent each task's mp4, as the API served it, to the stand-in's file host (example.com in the example), once.
 			const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
