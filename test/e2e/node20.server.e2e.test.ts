@@ -5,4 +5,4 @@ import { repeatPart } from './repeatSuite';
 import { describeServerIn } from './serverSuite';
 import { TARGETS } from './targets';
 
-describeServerIn(TARGETS.node20, ['regular', 'queue'], (mode) => [lostRunPart(mode), repeatPart(mode), calendarPart(mode, { storage: true, kills: true })]);
+describeServerIn(TARGETS.node20, ['regular', 'queue'], (mode) => [lostRunPart(mode), calendarPart(mode, { storage: true, kills: true }), repeatPart(mode)]);

@@ -75,13 +75,15 @@ function parentWorkflow(id: string, subId: string): Workflow {
 	return { id, name: 'e2e: a parent that calls the sub-workflow', nodes: [webhookNode(id, PARENT_PATH), call], connections: connect('Webhook', 'Make Videos'), settings: {} };
 }
 
-/** Webhook → MARKED_ITEMS prompts → CogVideoX, all sent at once. */
+/** Webhook → MARKED_ITEMS prompts of this execution's own (so that no two executions share an item) → CogVideoX, all sent at once. */
 function markingWorkflow(id: string): Workflow {
-	const prompts = Array.from({ length: MARKED_ITEMS }, (_, index) => `A lighthouse at dusk, take ${index + 1}`);
+	const prompts = workflowNode(id, 'Prompts', 'n8n-nodes-base.code', 2, 220, {
+		jsCode: `return Array.from({ length: ${MARKED_ITEMS} }, (_, index) => ({ json: { prompt: \`A lighthouse at dusk, take \${index + 1} of run \${$execution.id}\` } }));`,
+	});
 	return {
 		id,
 		name: 'e2e: many items marked at once',
-		nodes: [webhookNode(id, MARKING_PATH), promptsNode(id, 220, prompts), videoNode(id, 440, { maxConcurrency: MARKED_ITEMS, timeout: 300 })],
+		nodes: [webhookNode(id, MARKING_PATH), prompts, videoNode(id, 440, { maxConcurrency: MARKED_ITEMS, timeout: 300 })],
 		connections: connect('Webhook', 'Prompts', 'Generate Video'),
 		settings: {},
 	};
@@ -143,7 +145,7 @@ export function repeatPart(mode: ServerMode): ServerPart {
 			if (mode === 'queue') {
 				test(`two workers marking ${MARKED_ITEMS} items each at the same moment: every mark is kept while the tasks run, and all go once the videos are delivered`, async () => {
 					const { n8n } = server;
-					// One job per worker: each execution runs on a worker of its own.
+					// One job per worker: each execution runs on a worker of its own. (The suite's last part: n8n stays so.)
 					await n8n.stop();
 					await n8n.start({ concurrency: 1 });
 					try {
@@ -184,8 +186,6 @@ export function repeatPart(mode: ServerMode): ServerPart {
 						expect(await row()).toEqual([]);
 					} finally {
 						standin.setGenerationMs(6 * SECOND);
-						await n8n.stop();
-						await n8n.start({ concurrency: 5 });
 					}
 				}, 8 * MINUTE);
 				return;

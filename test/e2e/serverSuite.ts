@@ -1,7 +1,7 @@
 /**
  * The node in n8n run as a server (`n8n start`, and in queue mode `n8n worker`s), on Postgres: what only a running
- * n8n shows. n8n killed and stopped while the node waits (lostRunSuite.ts), and the video calendar, whose Data
- * Tables load only in a running n8n (calendarSuite.ts). One n8n per mode serves every part, so that a target sets
+ * n8n shows. n8n killed and stopped while the node waits (lostRunSuite.ts), the video calendar, whose Data
+ * Tables load only in a running n8n (calendarSuite.ts), and the other runs of n8n that repeat an item (repeatSuite.ts). One n8n per mode serves every part, so that a target sets
  * n8n up once per mode: one n8n in regular mode, and queue mode (a main and two workers, Redis) where the target has
  * it. Each target's file is <target>.server.e2e.test.ts.
  *

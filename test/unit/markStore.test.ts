@@ -26,7 +26,10 @@ class RacyRow {
 
 	async removeProcessed(values: Array<string | number>) {
 		this.calls++;
-		this.values = this.values.filter((value) => !values.map(String).includes(value));
+		const read = [...this.values];
+		await new Promise((resolve) => setTimeout(resolve, 1));
+		this.values = read.filter((value) => !values.map(String).includes(value));
+		this.afterWrite?.();
 	}
 }
 
@@ -69,6 +72,28 @@ describe('MarkStore', () => {
 		expect(row.values).toEqual(['mine']);
 		// The write, a look that found it gone and wrote it again, and a look that found it.
 		expect(row.calls).toBe(3);
+	});
+
+	it('keeps a removal that another process undid with a write from before it', async () => {
+		const row = new RacyRow();
+		row.values = ['other', 'mine'];
+		// Another process read the row while it still held the mark, and writes it back after the removal, once.
+		row.afterWrite = () => {
+			if (row.values.includes('mine')) return;
+			row.values = ['other', 'mine'];
+			row.afterWrite = undefined;
+		};
+		await MarkStore.for(contextOn(row)).remove(['mine']);
+		expect(row.values).toEqual(['other']);
+	});
+
+	it('two processes removing their marks from one row at once leave none behind', async () => {
+		const row = new RacyRow();
+		const marks = [0, 1].map((writer) => Array.from({ length: 20 }, (_, index) => `${writer}-${index}`));
+		row.values = marks.flat();
+		const stores = [storeOfAnotherProcess(), storeOfAnotherProcess()].map((store) => store.for(contextOn(row)));
+		await Promise.all(marks.map((own, writer) => stores[writer].remove(own)));
+		expect(row.values).toEqual([]);
 	});
 
 	it('writes the marks of many items waiting at once in one call', async () => {

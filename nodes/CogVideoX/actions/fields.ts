@@ -271,7 +271,7 @@ export const optionsField: INodeProperties = {
 			placeholder: 'e.g. {{ $json.requestId }}',
 			displayOptions: { hide: { '/operation': ['getResult'] } },
 			description:
-				'The request_id sent with the create, e.g. kept in a row of a Data Table before the create is sent. The API makes at most one task per request ID, so a run that died before it saw the task can send the same request again without paying twice. 6 to 64 letters, digits, "-", "_", "." or ":"; each item its own. Empty: a new random one per item.',
+				'The request_id sent with the create, e.g. kept in a row of a Data Table before the create is sent. The API makes at most one task per request ID, so a run that died before it saw the task can send the same request again without paying twice. 6 to 64 letters, digits, "-", "_", "." or ":"; each item its own. Empty: one derived from the identity of the item (workflow, execution, node, item, request), which every run of n8n that repeats the item sends again.',
 		},
 		{
 			displayName: 'Timeout (Seconds)',

@@ -41,7 +41,7 @@ export interface PreparedGenerate {
 	prompt: string;
 	images: ImageRef[];
 	settingsBody: IDataObject;
-	/** The request_id the workflow supplied (Options › Request ID); undefined: a new random one. */
+	/** The request_id the workflow supplied (Options › Request ID); undefined: the task ledger derives one (run/taskLedger.ts). */
 	requestId?: string;
 	run: RunOptions;
 }
@@ -113,7 +113,7 @@ export async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, ope
 /** The API documents request_id as 6 to 64 characters; the node also keeps them to plain characters. */
 export const REQUEST_ID_LENGTH = { min: 6, max: 64 };
 
-/** Options › Request ID, checked: undefined when empty (the node then makes a random one). */
+/** Options › Request ID, checked: undefined when empty (the task ledger then derives one). */
 export function checkRequestId(value: unknown): string | undefined {
 	const requestId = String(value ?? '').trim();
 	if (!requestId) return undefined;

@@ -10,6 +10,7 @@
  * - a mark counts as kept only when a look CONFIRM_AFTER_MS after its write still finds it. A writer that read the
  *   row before the mark was there would have had to take that long between its read and its write to drop it; a mark
  *   found missing is written again and looked for again.
+ * Removals are kept the same way: a write that read the row before a removal puts the removed values back.
  * The row has no entry limit: it holds the marks of items in flight and of node runs that failed (taskLedger.ts
  * removes an item's marks when its node run ends well), so no number of items can push out a mark still needed.
  * If the store cannot be used at all, each call answers `undefined` and says so once per node run in the log: a
@@ -84,10 +85,23 @@ export class MarkStore {
 		return earlier;
 	}
 
+	/**
+	 * Removes the values and keeps them removed: another process's write that read the row before the removal puts
+	 * them back, so a look CONFIRM_AFTER_MS later (which writes what it does not find) tells, and they are removed
+	 * again, the last time right after a look that found none of them back.
+	 */
 	async remove(values: string[]): Promise<void> {
 		if (!values.length || !this.usable()) return;
-		const removed = await queued(this.scope, async () => await attempt(() => this.ctx.helpers.removeProcessed(values, 'node', STORE_OPTIONS)));
-		if ('failed' in removed) this.warn(removed.failed);
+		for (let writes = 1; ; writes++) {
+			const removed = await queued(this.scope, async () => await attempt(() => this.ctx.helpers.removeProcessed(values, 'node', STORE_OPTIONS)));
+			if ('failed' in removed) return this.warn(removed.failed);
+			if (writes === MARK_CONFIRMATION.maxWrites) return;
+			await sleepUnlessCancelled(MARK_CONFIRMATION.afterMs, this.signal);
+			const looked = await this.write(values);
+			if ('failed' in looked) return this.warn(looked.failed);
+			// The look wrote the values it did not find: the next removal takes them away again in any case.
+			if (!looked.processed.some((value) => values.includes(value))) writes = MARK_CONFIRMATION.maxWrites - 1;
+		}
 	}
 
 	/** Joins the write that is still open for this row, or opens one; the write runs in the row's turn. */

@@ -152,7 +152,8 @@ export class TaskLedger {
 
 	static open(ctx: IExecuteFunctions, baseUrl: string, memory = processMemory): TaskLedger {
 		const mode = ctx.getMode();
-		const context = ctx.getContext('node');
+		// An AI agent's tool call may run without a node context: its origin is then its own execution.
+		const context: IDataObject = typeof ctx.getContext === 'function' ? ctx.getContext('node') : {};
 		const carried = mode === 'retry' && typeof context[ORIGIN_KEY] === 'string' ? (context[ORIGIN_KEY] as string) : undefined;
 		const origin = carried ?? String(ctx.getExecutionId() ?? '');
 		// Saved with the execution, so that its Retry finds them.
