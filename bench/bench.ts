@@ -4,7 +4,8 @@
  *
  *   npm run bench                  N=50 items, C=5 in flight, T=3 s generation, 1 s poll interval, 500 MB video
  *   BENCH_ITEMS=20 BENCH_BIG_MB=200 npm run bench
- * Then the memory case with many image items (bench/imageMemory.ts), and queue mode (bench/queue.ts).
+ * Then the memory case with many image items (bench/imageMemory.ts), queue mode (bench/queue.ts), and the video
+ * calendar's batch time and executions per cadence (bench/calendar.ts).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { N8nHarness } from '../test/e2e/n8n';
 import type { Standin, StandinTask } from '../test/standin/server';
 import { startStandin } from '../test/standin/server';
+import { calendarBench } from './calendar';
 import { imageMemoryBench } from './imageMemory';
 import { queueBench } from './queue';
 import { printTable } from './table';
@@ -141,6 +143,7 @@ async function main() {
 main()
 	.then(imageMemoryBench)
 	.then(queueBench)
+	.then(calendarBench)
 	.catch((error: unknown) => {
 		process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
 		process.exit(1);

@@ -182,6 +182,23 @@ export async function dataTableRows(page: Page, url: string, table: string, colu
 		});
 	const grid = page.locator('[data-test-id="data-table-grid"]');
 	await grid.locator('.ag-center-cols-container .ag-row').first().waitFor({ state: 'visible', timeout: 30_000 });
+	// The grid draws only the columns in view: a window wide enough for every column, as a person scrolls to them.
+	const viewport = page.viewportSize();
+	if (viewport) await page.setViewportSize({ width: Math.max(viewport.width, WIDE_GRID_PX), height: viewport.height });
+	try {
+		const last = grid.locator('[data-test-id="data-table-column-header-text"]').filter({ hasText: new RegExp(`^\\s*${escapeRegExp(columns.at(-1) ?? '')}\\s*$`) });
+		await last.first().waitFor({ state: 'visible', timeout: 10_000 }).catch(() => undefined);
+		return await readGrid(grid, columns);
+	} finally {
+		if (viewport) await page.setViewportSize(viewport);
+	}
+}
+
+/** Wide enough for the video calendar's twelve columns and the grid's own. */
+const WIDE_GRID_PX = 3600;
+
+/** The named columns of each row the grid draws, top to bottom; fails naming the columns it shows when one is not. */
+async function readGrid(grid: Locator, columns: string[]): Promise<Array<Record<string, string>>> {
 	return await grid.evaluate((element, wanted) => {
 		const root = element as unknown as GridElement;
 		const headers = new Map<string, string>();

@@ -92,8 +92,10 @@ export interface Sandbox {
 	output(): string;
 	/** The stand-in's task log. */
 	taskLog(): Promise<TaskLog>;
-	/** What the stand-in's file host was sent with PUT /uploads/<name> (the calendar's stored videos). */
+	/** What the stand-in's file host was sent with PUT /uploads/<name> and kept (the calendar's stored videos). */
 	uploads(): Promise<UploadLog['uploads']>;
+	/** The same, with every upload (refused ones included) and the calendar's failure reports. */
+	uploadLog(): Promise<UploadLog>;
 	stop(): Promise<void>;
 }
 
@@ -133,8 +135,9 @@ export async function startSandbox(workDir: string): Promise<Sandbox> {
 		const standin = JSON.parse(await readFile(infoFile, 'utf8')) as StandinInfo;
 		const control = async (path: string) => (await fetch(`${standin.controlUrl}${path}`)).json();
 		const taskLog = async () => (await control('/tasks')) as TaskLog;
-		const uploads = async () => ((await control('/uploads')) as UploadLog).uploads;
-		return { url, standin, output: () => output, taskLog, uploads, stop };
+		const uploadLog = async () => (await control('/uploads')) as UploadLog;
+		const uploads = async () => (await uploadLog()).uploads;
+		return { url, standin, output: () => output, taskLog, uploads, uploadLog, stop };
 	} catch (error) {
 		await stop();
 		throw error;

@@ -105,10 +105,11 @@ export function workflowNode(workflowId: string, name: string, type: string, typ
 }
 
 /**
- * The video calendar's workflows, in the order a user runs them: set up, submit, collect. They keep their rows in an
- * n8n Data Table, which only a running n8n (`n8n start`, `n8n worker`) loads: calendarSuite.ts runs them.
+ * The video calendar's workflows, in the order a user runs them: set up, then the run (collect, then submit). They
+ * keep their rows in an n8n Data Table, which only a running n8n (`n8n start`, `n8n worker`) loads: calendarSuite.ts
+ * runs them.
  */
-export const CALENDAR_EXAMPLES = ['calendar-1-setup.json', 'calendar-2-submit.json', 'calendar-3-collect.json'];
+export const CALENDAR_EXAMPLES = ['calendar-1-setup.json', 'calendar-2-run.json'];
 
 /** An example workflow from examples/, as a fresh copy. */
 export function loadExample(file: string): Workflow {

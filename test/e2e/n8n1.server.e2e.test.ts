@@ -5,4 +5,4 @@ import { lostRunPart } from './lostRunSuite';
 import { describeServerIn } from './serverSuite';
 import { TARGETS } from './targets';
 
-describeServerIn(TARGETS.n8n1, ['regular', 'queue'], (mode) => (mode === 'regular' ? [calendarPart(mode, false)] : [lostRunPart(mode)]));
+describeServerIn(TARGETS.n8n1, ['regular', 'queue'], (mode) => (mode === 'regular' ? [calendarPart(mode, { storage: false, kills: false })] : [lostRunPart(mode)]));

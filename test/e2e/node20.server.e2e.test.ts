@@ -7,4 +7,9 @@ import { repeatPart } from './repeatSuite';
 import { describeServerIn } from './serverSuite';
 import { TARGETS } from './targets';
 
-describeServerIn(TARGETS.node20, ['regular', 'queue'], (mode) => [...(mode === 'regular' ? [deployGracePart()] : []), lostRunPart(mode), calendarPart(mode, true), repeatPart(mode)]);
+describeServerIn(TARGETS.node20, ['regular', 'queue'], (mode) => [
+	...(mode === 'regular' ? [deployGracePart()] : []),
+	lostRunPart(mode),
+	calendarPart(mode, { storage: true, kills: true }),
+	repeatPart(mode),
+]);

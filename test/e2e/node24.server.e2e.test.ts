@@ -5,4 +5,4 @@ import { repeatPart } from './repeatSuite';
 import { describeServerIn } from './serverSuite';
 import { TARGETS } from './targets';
 
-describeServerIn(TARGETS.node24, ['regular', 'queue'], (mode) => [lostRunPart(mode), calendarPart(mode, false), repeatPart(mode)]);
+describeServerIn(TARGETS.node24, ['regular', 'queue'], (mode) => [lostRunPart(mode), calendarPart(mode, { storage: true, kills: false }), repeatPart(mode)]);

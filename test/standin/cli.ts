@@ -59,9 +59,14 @@ export interface TaskLog {
 	tasks: Array<{ id: string; model: string; status: string; prompt?: string; videoSha256: string; videoSize: number }>;
 }
 
-/** What GET <controlUrl>/uploads answers: each file PUT to the file host's /uploads/, by name, in the order received. */
+/**
+ * What GET <controlUrl>/uploads answers: each file PUT to the file host's /uploads/ and kept, by name, in the order
+ * received; every PUT with the status it got (refused ones included); and the failure reports POSTed to /reports/.
+ */
 export interface UploadLog {
 	uploads: Array<{ name: string; size: number; sha256: string; contentType?: string }>;
+	attempts: Array<{ name: string; status: number }>;
+	reports: Array<{ path: string; body: unknown }>;
 }
 
 function controlHandler(standin: Standin) {
@@ -73,6 +78,8 @@ function controlHandler(standin: Standin) {
 		}),
 		'/uploads': () => ({
 			uploads: [...standin.uploads].map(([name, { bytes, contentType }]) => ({ name, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), contentType })),
+			attempts: standin.uploadAttempts.map(({ name, status }) => ({ name, status })),
+			reports: standin.reports.map(({ path, body }) => ({ path, body })),
 		}),
 	};
 	return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

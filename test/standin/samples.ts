@@ -1,6 +1,6 @@
 // Sample images for the sandbox: the examples' placeholder URLs (example.com, which a user replaces) become these
-// files on the stand-in's result-file host, and the calendar's upload placeholder its uploads, so every example runs
-// as is. The images are made by scripts/make-standin-media.sh.
+// files on the stand-in's result-file host, and the calendar's upload and report placeholders its uploads and
+// reports, so every example runs as is. The images are made by scripts/make-standin-media.sh.
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -38,6 +38,9 @@ export function serveSample(req: IncomingMessage, res: ServerResponse, route: st
 /** The upload placeholder of the calendar example (Store Video), and where the sandbox sends those uploads instead. */
 export const UPLOAD_PLACEHOLDER = 'https://example.com/videos/';
 export const UPLOADS_PATH = '/uploads/';
+/** The calendar's failure report placeholder (Send Failure Report), and where the sandbox posts those reports instead. */
+export const REPORT_PLACEHOLDER = 'https://example.com/calendar-report';
+export const REPORTS_PATH = '/reports/';
 
 /**
  * A copy of a workflow whose node parameters that are exactly a placeholder URL point at its sample on `filesOrigin`
@@ -48,6 +51,7 @@ export function withSandboxPlaceholders<T extends { nodes: Array<{ type: string;
 	const swap = (value: unknown): unknown => {
 		if (typeof value === 'string') {
 			if (Object.hasOwn(PLACEHOLDER_SAMPLES, value)) return sampleUrl(filesOrigin, PLACEHOLDER_SAMPLES[value]);
+			if (value === REPORT_PLACEHOLDER) return `${filesOrigin}${REPORTS_PATH}calendar-report`;
 			return value.split(UPLOAD_PLACEHOLDER).join(`${filesOrigin}${UPLOADS_PATH}`);
 		}
 		if (Array.isArray(value)) return value.map(swap);

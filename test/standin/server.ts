@@ -23,7 +23,7 @@ import { randomBytes, randomUUID, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAuthorized } from './auth';
 import { listen, pump, readBody, sendError, sendGatewayHtml, sendJson } from './http';
-import { serveSample, UPLOADS_PATH } from './samples';
+import { REPORTS_PATH, serveSample, UPLOADS_PATH } from './samples';
 import { validateCreateBody } from './validate';
 import { type ErrorTextName, type Language, errorText } from './errorTexts';
 import { MIN_COVER_BYTES, MIN_VIDEO_BYTES, coverImage, type CoverFormat, videoChunks, videoSha256 } from './video';
@@ -56,6 +56,11 @@ export interface StandinOptions {
 	 * the task in FAIL; `expired` answers every download of its video 403, like a link that has expired.
 	 */
 	plannedFault?: (body: Record<string, unknown>) => PlannedFault | undefined;
+	/**
+	 * The API's clock for its tasks (when each finishes, and so what a poll and the concurrencyLimit see; default
+	 * Date.now): a benchmark plays hours of a schedule in seconds by moving it between runs.
+	 */
+	clock?: () => number;
 	/**
 	 * Keep inline (data URL) images in the recorded requests and tasks (default). Off, each is kept as its first
 	 * bytes and length: a memory benchmark sends thousands of megabyte images.
@@ -140,7 +145,19 @@ export type Fault =
 	/** The next SUCCESS answer gives this video URL instead of the file host's. */
 	| { on: 'result'; videoUrl: string }
 	/** The next upload is kept at once and answered only after hangMs: a client that dies meanwhile never learns it. */
-	| { on: 'upload'; hangMs: number };
+	| { on: 'upload'; hangMs: number }
+	/**
+	 * The next upload (with `prompt`: the next of a video whose task's prompt contains it) is refused with this HTTP
+	 * status and an object store's XML error carrying `message`, as a full bucket or an expired token answers; nothing
+	 * is kept.
+	 */
+	| { on: 'upload'; status: number; message?: string; prompt?: string };
+
+export interface UploadAttempt {
+	name: string;
+	status: number;
+	at: number;
+}
 
 export interface Standin {
 	apiUrl: string;
@@ -154,6 +171,10 @@ export interface Standin {
 	 * points at Google Drive, S3 or YouTube, points here in the sandbox and the suites.
 	 */
 	uploads: Map<string, { bytes: Buffer; contentType?: string; at: number }>;
+	/** Every PUT /uploads/<name>, in the order received, with the status it was answered (201 kept, else refused). */
+	uploadAttempts: UploadAttempt[];
+	/** What was POSTed to the file host's /reports/ (the calendar's failure report, whose placeholder points there). */
+	reports: Array<{ path: string; body: unknown; at: number }>;
 	fileAuthorizationHeaders: string[];
 	createCalls(): number;
 	/** Creates refused with 1302 because the concurrencyLimit option was reached. */
@@ -207,6 +228,7 @@ class TaskRecord implements StandinTask {
 		readonly videoSize: number,
 		readonly coverSize: number,
 		readonly coverFormat: CoverFormat,
+		private readonly clock: () => number,
 	) {
 		this.coverSha256 = createHash('sha256').update(this.coverBytes()).digest('hex');
 	}
@@ -216,7 +238,7 @@ class TaskRecord implements StandinTask {
 	}
 
 	get status(): StandinTask['status'] {
-		if (Date.now() < this.finishAt) return 'PROCESSING';
+		if (this.clock() < this.finishAt) return 'PROCESSING';
 		return this.failReason === undefined ? 'SUCCESS' : 'FAIL';
 	}
 
@@ -243,6 +265,7 @@ interface Config {
 	coverBytes: number;
 	basePath: string;
 	keepImageData: boolean;
+	clock: () => number;
 }
 
 function configFrom(options: StandinOptions): Config {
@@ -262,6 +285,7 @@ function configFrom(options: StandinOptions): Config {
 		coverBytes: options.coverBytes ?? 32 * 1024,
 		basePath: (options.basePath ?? '/api/paas/v4').replace(/\/+$/, ''),
 		keepImageData: options.keepImageData ?? true,
+		clock: options.clock ?? Date.now,
 	};
 	if (config.videoBytes < MIN_VIDEO_BYTES) throw new Error(`videoBytes must be at least ${MIN_VIDEO_BYTES}`);
 	if (config.coverBytes < MIN_COVER_BYTES[config.coverFormat]) throw new Error(`coverBytes must be at least ${MIN_COVER_BYTES[config.coverFormat]}`);
@@ -499,12 +523,12 @@ class StandinImpl {
 		const requested = body.request_id as string | undefined;
 		const existing = requested === undefined || this.config.unlike.duplicateMakesTask ? undefined : this.byRequestId.get(requested);
 		if (existing) return existing;
-		const now = Date.now();
+		const now = this.config.clock();
 		const id = realLikeId(new Date(now));
 		// Without a client request_id the platform uses the task id (API-EVIDENCE.md P4).
 		const requestId = requested ?? id;
 		const generationMs = this.config.generationMsFor?.(body) ?? this.config.generationMs;
-		const task = new TaskRecord(id, requestId, body.model as string, body, now, now + generationMs, this.config.videoBytes, this.config.coverBytes, this.config.coverFormat);
+		const task = new TaskRecord(id, requestId, body.model as string, body, now, now + generationMs, this.config.videoBytes, this.config.coverBytes, this.config.coverFormat, this.config.clock);
 		// Recorded links: the video on the file host, the cover on a third host with a signed-URL query.
 		const fileKey = randomUUID();
 		task.videoUrl = `${this.config.unlike.filesOnApiHost ? this.apiOrigin : this.filesOrigin}/video/${id}.mp4`;
@@ -575,9 +599,12 @@ class StandinImpl {
 	}
 
 	readonly uploads = new Map<string, { bytes: Buffer; contentType?: string; at: number }>();
+	readonly uploadAttempts: UploadAttempt[] = [];
+	readonly reports: Array<{ path: string; body: unknown; at: number }> = [];
 
 	handleFiles = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
 		if (req.method === 'PUT' && (req.url ?? '').startsWith(UPLOADS_PATH)) return this.receiveUpload(req, res);
+		if (req.method === 'POST' && (req.url ?? '').startsWith(REPORTS_PATH)) return this.receiveReport(req, res);
 		const { route, auth } = this.fileRequest(req);
 		const video = /^\/video\/([^/]+)\.mp4$/.exec(route);
 		const onApiHost = /^\/cover\/([^/]+)\.txt$/.exec(route);
@@ -596,11 +623,32 @@ class StandinImpl {
 		const auth = header(req, 'authorization');
 		if (auth !== undefined) this.fileAuthorizationHeaders.push(auth);
 		const { buffer, tooLarge } = await readBody(req, MAX_UPLOAD_BYTES);
-		if (!name || tooLarge) return sendStorageError(res, tooLarge ? 413 : 400);
+		const attempt = (status: number) => this.uploadAttempts.push({ name, status, at: Date.now() });
+		if (!name || tooLarge) {
+			attempt(tooLarge ? 413 : 400);
+			return sendStorageError(res, tooLarge ? 413 : 400);
+		}
+		const task = this.tasks.get(name.replace(/\.mp4$/, ''));
+		const fault = this.takeFault('upload', (candidate) => appliesTo(candidate, task?.body));
+		if (fault && 'status' in fault) {
+			attempt(fault.status);
+			return sendStorageError(res, fault.status, fault.message);
+		}
 		this.uploads.set(name, { bytes: buffer, contentType: header(req, 'content-type'), at: Date.now() });
-		const hang = this.takeFault('upload');
-		if (hang) await new Promise((resolve) => setTimeout(resolve, hang.hangMs).unref());
-		if (!res.destroyed) sendJson(res, 201, { key: name, size: buffer.length });
+		attempt(201);
+		if (fault) await new Promise((resolve) => setTimeout(resolve, fault.hangMs).unref());
+		if (!res.destroyed) sendJson(res, 201, { key: name, size: buffer.length, url: `${this.filesOrigin}${UPLOADS_PATH}${encodeURIComponent(name)}` });
+	}
+
+	/** A POST /reports/<name> with a JSON body: kept, answered 200. */
+	private async receiveReport(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const path = (req.url ?? '').split('?')[0];
+		this.fileRequests.push({ method: 'POST', path: req.url ?? '', headers: { ...req.headers }, at: Date.now() });
+		const auth = header(req, 'authorization');
+		if (auth !== undefined) this.fileAuthorizationHeaders.push(auth);
+		const parsed = parseJson((await readBody(req, MAX_BODY_BYTES)).buffer);
+		this.reports.push({ path, body: parsed.ok ? parsed.value : parsed.text, at: Date.now() });
+		sendJson(res, 200, { ok: true });
 	}
 
 	/** The third host: the covers, by their file name (`<key>_cover_0.jpeg`), whatever the query. */
@@ -665,9 +713,9 @@ class StandinImpl {
 }
 
 /** Object-storage style XML error, as a CDN/OSS host would send. */
-function sendStorageError(res: ServerResponse, status: number): void {
+function sendStorageError(res: ServerResponse, status: number, message = `stand-in file host: HTTP ${status}`): void {
 	const code = status === 403 ? 'AccessDenied' : status === 404 ? 'NoSuchKey' : status === 401 ? 'Unauthorized' : 'Error';
-	const body = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>stand-in file host: HTTP ${status}</Message></Error>\n`);
+	const body = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>\n`);
 	res.writeHead(status, { 'Content-Type': 'application/xml', 'Content-Length': body.length });
 	res.end(body);
 }
@@ -694,6 +742,8 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
 		apiRequests: impl.apiRequests,
 		fileRequests: impl.fileRequests,
 		uploads: impl.uploads,
+		uploadAttempts: impl.uploadAttempts,
+		reports: impl.reports,
 		fileAuthorizationHeaders: impl.fileAuthorizationHeaders,
 		createCalls: () => impl.createCalls(),
 		concurrencyRefusals: () => impl.concurrencyRefusals,

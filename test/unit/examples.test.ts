@@ -1,7 +1,7 @@
 // The examples as a newcomer meets them: a sticky note on each canvas, placeholders that the sandbox swaps for its own
 // sample images, and a node the editor's node panel finds. (The browser suite shows all of it in a real editor.)
 import { exampleWorkflows } from '../../scripts/examples';
-import { PLACEHOLDER_SAMPLES, withSandboxPlaceholders } from '../standin/samples';
+import { PLACEHOLDER_SAMPLES, REPORT_PLACEHOLDER, withSandboxPlaceholders } from '../standin/samples';
 import codex from '../../nodes/CogVideoX/CogVideoX.node.json';
 
 const STICKY = 'n8n-nodes-base.stickyNote';
@@ -30,8 +30,8 @@ describe.each(examples.map((workflow) => [workflow.file, workflow] as const))('%
 		expect(main).toMatch(/credential/i);
 	});
 
-	it('points every placeholder URL at a sample image in the sandbox, and keeps it everywhere else', () => {
-		for (const url of placeholderUrls(workflow)) expect(Object.keys(PLACEHOLDER_SAMPLES)).toContain(url);
+	it('points every placeholder URL at a sample image (or the stand-in\'s report inbox) in the sandbox, and keeps it everywhere else', () => {
+		for (const url of placeholderUrls(workflow)) expect([...Object.keys(PLACEHOLDER_SAMPLES), REPORT_PLACEHOLDER]).toContain(url);
 		const sandboxed = withSandboxPlaceholders(workflow, 'http://127.0.0.1:9');
 		expect(anyPlaceholder(sandboxed)).toEqual([]);
 		expect(sandboxed.nodes.map((node) => node.notes)).toEqual(workflow.nodes.map((node) => node.notes));
