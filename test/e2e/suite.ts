@@ -52,6 +52,7 @@ const IDS = {
 	faults: 'e2eFaultMatrix000001',
 	retryOnFail: 'e2eRetryOnFail000001',
 	imageRules: 'e2eViduImageRules001',
+	errorOutput: 'e2eErrorOutput000001',
 } as const;
 
 const textExample = loadExample('text-to-video.json');
@@ -107,6 +108,20 @@ function imageRulesVariant(urls: string[]): Workflow {
 		[list.name]: { main: [[{ node: download.name, type: 'main', index: 0 }]] },
 		[download.name]: { main: [[{ node: animate.name, type: 'main', index: 0 }]] },
 	};
+	return workflow;
+}
+
+/**
+ * Two prompts, Generate Video set to On Error › Continue (using error output), whose error output goes to a node of
+ * its own: a failed item must arrive there, with its task ID, and the other on the main output.
+ */
+function errorOutputVariant(): Workflow {
+	const workflow = textVariant(IDS.errorOutput, 'e2e: two prompts, one video failing, Continue (using error output)', [{ prompt: 'A kite over a calm sea' }, { prompt: 'A kite in a storm that fails' }], {});
+	const video = nodeOfType(workflow, NODE_TYPE);
+	video.onError = 'continueErrorOutput';
+	const failed: WorkflowNode = { name: 'Failed Videos', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [900, 200], parameters: {} };
+	workflow.nodes.push(failed);
+	workflow.connections[video.name] = { main: [[], [{ node: failed.name, type: 'main', index: 0 }]] };
 	return workflow;
 }
 
@@ -229,6 +244,7 @@ export function describeExamplesIn(target: E2eTarget): void {
 				}),
 				RETRY_ON_FAIL.workflow(IDS.retryOnFail, credentialId),
 				imageRulesVariant(ruleServers.map((server) => server.url)),
+				errorOutputVariant(),
 			]);
 			log(`beforeAll total: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 		}, 25 * MINUTE);
@@ -427,6 +443,20 @@ export function describeExamplesIn(target: E2eTarget): void {
 			}
 			expect([...standin.tasks.keys()].filter((id) => !before.has(id))).toHaveLength(2);
 			expect(run.output['Animate Image'].map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+			expectNoLeak(run);
+		}, 5 * MINUTE);
+
+		test('On Error › Continue (using error output): the item whose task FAILed leaves by the error output with its task ID, the other by the main output', async () => {
+			standin.injectFault({ on: 'taskFail', prompt: 'storm that fails', reason: 'rendering failed' });
+			const run = await runSucceeding(IDS.errorOutput, 2);
+			if (!run) return;
+			const [video] = run.output['Generate Video'];
+			expect(run.output['Generate Video']).toHaveLength(1);
+			expectServedVideo(video);
+			const [failed] = run.output['Failed Videos'];
+			expect(run.output['Failed Videos']).toHaveLength(1);
+			expect(failed.json.error).toMatch(/^The video generation failed: rendering failed \[task \S+\]$/);
+			expect(standin.tasks.get(failed.json.taskId as string)?.status).toBe('FAIL');
 			expectNoLeak(run);
 		}, 5 * MINUTE);
 

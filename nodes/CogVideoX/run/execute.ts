@@ -52,12 +52,17 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number, prog
 	return new NodeOperationError(node, message, { itemIndex, description });
 }
 
+/**
+ * A failed item's output (Continue On Fail). It carries n8n's error too: n8n sends an item to a node's error output
+ * (On Error › Continue (using error output)) only when the item has `error` or its JSON holds nothing but the error,
+ * and this JSON also names the task, so that the task ID travels with it.
+ */
 function failureItem(error: ItemError, itemIndex: number, progress: ItemProgress): INodeExecutionData {
 	const json: IDataObject = { error: error.message };
 	if (error.description) json.errorDescription = error.description;
 	if (progress.taskId) json.taskId = progress.taskId;
 	if (progress.requestId) json.requestId = progress.requestId;
-	return { json, pairedItem: { item: itemIndex } };
+	return { json, error, pairedItem: { item: itemIndex } };
 }
 
 function readConcurrency(ctx: IExecuteFunctions): number {
