@@ -446,7 +446,7 @@ export function describeExamplesIn(target: E2eTarget): void {
 			expectNoLeak(run);
 		}, 5 * MINUTE);
 
-		test('On Error › Continue (using error output): the item whose task FAILed leaves by the error output with its task ID, the other by the main output', async () => {
+		test('On Error › Continue (using error output): the item whose task FAILed leaves by the error output with its task ID inside `error`, the other by the main output', async () => {
 			standin.injectFault({ on: 'taskFail', prompt: 'storm that fails', reason: 'rendering failed' });
 			const run = await runSucceeding(IDS.errorOutput, 2);
 			if (!run) return;
@@ -455,8 +455,11 @@ export function describeExamplesIn(target: E2eTarget): void {
 			expectServedVideo(video);
 			const [failed] = run.output['Failed Videos'];
 			expect(run.output['Failed Videos']).toHaveLength(1);
-			expect(failed.json.error).toMatch(/^The video generation failed: rendering failed \[task \S+\]$/);
-			expect(standin.tasks.get(failed.json.taskId as string)?.status).toBe('FAIL');
+			// There n8n keeps an item whose JSON holds only `error`: the task ID is inside it.
+			const error = failed.json.error as { message: string; taskId: string };
+			expect(error.message).toMatch(/^The video generation failed: rendering failed \[task \S+\]$/);
+			expect(standin.tasks.get(error.taskId)?.status).toBe('FAIL');
+			expect(failed.json.prompt).toBe('A kite in a storm that fails'); // n8n adds the input item's fields
 			expectNoLeak(run);
 		}, 5 * MINUTE);
 

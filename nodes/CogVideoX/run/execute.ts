@@ -53,16 +53,18 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number, prog
 }
 
 /**
- * A failed item's output (Continue On Fail). It carries n8n's error too: n8n sends an item to a node's error output
- * (On Error › Continue (using error output)) only when the item has `error` or its JSON holds nothing but the error,
- * and this JSON also names the task, so that the task ID travels with it.
+ * A failed item's output (Continue On Fail): the error and, where a task exists, its task and request IDs. With On
+ * Error › Continue (using error output), n8n sends an item to the error output only when its JSON holds nothing but
+ * `error` (an item's own `error` field would make n8n replace the JSON with the message alone), so there the same
+ * facts go inside `error`.
  */
-function failureItem(error: ItemError, itemIndex: number, progress: ItemProgress): INodeExecutionData {
-	const json: IDataObject = { error: error.message };
-	if (error.description) json.errorDescription = error.description;
-	if (progress.taskId) json.taskId = progress.taskId;
-	if (progress.requestId) json.requestId = progress.requestId;
-	return { json, error, pairedItem: { item: itemIndex } };
+function failureItem(ctx: IExecuteFunctions, error: ItemError, itemIndex: number, progress: ItemProgress): INodeExecutionData {
+	const facts: IDataObject = {};
+	if (error.description) facts.errorDescription = error.description;
+	if (progress.taskId) facts.taskId = progress.taskId;
+	if (progress.requestId) facts.requestId = progress.requestId;
+	const json: IDataObject = ctx.getNode().onError === 'continueErrorOutput' ? { error: { message: error.message, ...facts } } : { error: error.message, ...facts };
+	return { json, pairedItem: { item: itemIndex } };
 }
 
 function readConcurrency(ctx: IExecuteFunctions): number {
@@ -139,7 +141,7 @@ export async function executeVideoNode(ctx: IExecuteFunctions): Promise<INodeExe
 		} catch (error) {
 			const nodeError = toNodeError(node, error, itemIndex, {}, secrets);
 			if (!continueOnFail) throw nodeError;
-			outputs.push(failureItem(nodeError, itemIndex, {}));
+			outputs.push(failureItem(ctx, nodeError, itemIndex, {}));
 		}
 	}
 
@@ -202,7 +204,7 @@ export async function executeVideoNode(ctx: IExecuteFunctions): Promise<INodeExe
 	}
 	for (const unit of units) {
 		logEnd(ledger, unit);
-		outputs[unit.position] = unit.output ?? failureItem(unit.error!, unit.item.itemIndex, unit.progress);
+		outputs[unit.position] = unit.output ?? failureItem(ctx, unit.error!, unit.item.itemIndex, unit.progress);
 	}
 	// The output reaches n8n: no run repeats these items now, so the ledger's marks of them go.
 	await ledger.close(units.flatMap((unit) => unit.ledger ?? []));
