@@ -6,7 +6,7 @@
  *   videos: the Retry makes its own two tasks (4 in all). A sub-workflow whose CogVideoX node timed out with its tasks
  *   open, started anew by its parent's Retry: no second task, and the error says where the tasks are;
  * - queue mode: two workers marking 20 items each in one node's row of n8n's deduplication store at the same moment:
- *   all 80 marks are there while the tasks run (none dropped by the other worker's write), and gone once both
+ *   all 80 marks are there while the tasks run (one dropped by the other worker's write is back within 10 s), and gone once both
  *   executions delivered their videos.
  */
 import { createHash } from 'node:crypto';
@@ -150,7 +150,7 @@ export function repeatPart(mode: ServerMode): ServerPart {
 					await n8n.start({ concurrency: 1 });
 					try {
 						const before = new Set(standin.tasks.keys());
-						standin.setGenerationMs(20 * SECOND);
+						standin.setGenerationMs(45 * SECOND);
 						// Two calls of one webhook at once (runWebhook() takes one at a time): the two executions are the two new ones.
 						const last = await n8n.lastExecutionId(ids.marking);
 						const answers = await Promise.all([0, 1].map(() => fetch(n8n.webhookUrl(MARKING_PATH), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })));
@@ -173,8 +173,14 @@ export function repeatPart(mode: ServerMode): ServerPart {
 							const rows = await n8n.query<{ value: unknown }>(`SELECT value FROM processed_data WHERE "workflowId" = $1`, [ids.marking]);
 							return rows.flatMap((found) => ((typeof found.value === 'string' ? JSON.parse(found.value) : found.value) as { data: string[] }).data);
 						};
-						const marks = await row();
-						log(`  ${workers.join(' and ')} marked ${2 * MARKED_ITEMS} items at once: ${marks.length} marks in the row`);
+						// A mark a slow writer dropped is written again within MARK_CONFIRMATION.keepEveryMs (10 s) while its item is open.
+						const looked = Date.now();
+						let marks = await row();
+						while (marks.length < 4 * MARKED_ITEMS && Date.now() - looked < 25 * SECOND) {
+							await new Promise((resolve) => setTimeout(resolve, 500));
+							marks = await row();
+						}
+						log(`  ${workers.join(' and ')} marked ${2 * MARKED_ITEMS} items at once: ${marks.length} marks in the row after ${Date.now() - looked} ms`);
 						// A sent mark and an open mark per item, and each request ID's sent mark among them.
 						expect(marks).toHaveLength(4 * MARKED_ITEMS);
 						for (const task of tasks) expect(marks).toContain(storedAs(`cogvideox-sent:${task.requestId}`));

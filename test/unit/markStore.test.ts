@@ -96,6 +96,22 @@ describe('MarkStore', () => {
 		expect(row.values).toEqual([]);
 	});
 
+	it("writes an open item's marks again while it is open, so one a slow writer dropped after its confirmation comes back; a removed one, or one of a node run that ended, does not", async () => {
+		const row = new RacyRow();
+		const store = MarkStore.for(contextOn(row));
+		await store.record(['open', 'removed']);
+		store.keep(['open', 'removed']);
+		await store.remove(['removed']);
+		// A writer that read the row long ago writes it back without the marks.
+		row.values = [];
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		expect(row.values).toEqual(['open']);
+		store.stopKeeping();
+		row.values = [];
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		expect(row.values).toEqual([]);
+	});
+
 	it('writes the marks of many items waiting at once in one call', async () => {
 		const row = new RacyRow();
 		const store = MarkStore.for(contextOn(row));

@@ -26,9 +26,15 @@ const item = (changes: Partial<PreparedGenerate> = {}): PreparedGenerate => ({
 });
 
 /** A ledger of one execute() call; each gets a memory of its own unless one is given (one process). */
+/** Every ledger a test opened: its node run ends after the test, as execute() ends each. */
+const opened: TaskLedger[] = [];
+afterEach(() => opened.splice(0).forEach((ledger) => ledger.release()));
+
 function ledgerOf(options: Partial<ContextOptions> = {}, memory = new ProcessMemory()) {
 	const test = createContext({ parameters: {}, credentials: {}, workflowId: 'wf', executionId: 'exec-1', items: [{ json: {} }, { json: {} }], ...options });
-	return { ledger: TaskLedger.open(test.ctx, BASE_URL, memory), test };
+	const ledger = TaskLedger.open(test.ctx, BASE_URL, memory);
+	opened.push(ledger);
+	return { ledger, test };
 }
 const requestIdOf = (options: Partial<ContextOptions> = {}, changes: Partial<PreparedGenerate> = {}) => ledgerOf(options).ledger.item(item(changes)).requestId;
 
@@ -110,6 +116,20 @@ describe('the marks in n8n\'s database', () => {
 		await expect(entry.aboutToSend()).resolves.toBe('send');
 		expect(marksIn(store)).toEqual([`cogvideox-sent:${entry.requestId}`, expect.stringMatching(/^cogvideox-open:[0-9a-f]{64}$/)]);
 		await ledger.close([entry]);
+		expect(marksIn(store)).toEqual([]);
+	});
+
+	it('are written again while the item is open, so a mark another writer dropped comes back; not after the node run ends', async () => {
+		const store = new ProcessedStore();
+		const { ledger } = ledgerOf({ processedStore: store });
+		await ledger.item(item()).aboutToSend();
+		const marks = marksIn(store);
+		store.row('wf', 'test-node').clear();
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		expect(marksIn(store)).toEqual(marks);
+		ledger.release();
+		store.row('wf', 'test-node').clear();
+		await new Promise((resolve) => setTimeout(resolve, 200));
 		expect(marksIn(store)).toEqual([]);
 	});
 

@@ -190,6 +190,7 @@ export async function executeVideoNode(ctx: IExecuteFunctions): Promise<INodeExe
 	if (fatal || (cancelled() && units.some((unit) => !unit.output))) {
 		const stopped = cancelled() ? 'the execution was cancelled' : `the node stopped at item ${fatal!.item.itemIndex}, so n8n keeps none of its output`;
 		units.forEach((unit) => logEnd(ledger, unit, cancelled() || !unit.error ? stopped : undefined));
+		ledger.release();
 		const tasks = tasksOf(units, fatal);
 		if (cancelled()) {
 			const all = tasksOf(units);

@@ -9,7 +9,9 @@
  *   moment (the items of many executions marked at once cost one write);
  * - a mark counts as kept only when a look a second after its write (MARK_CONFIRMATION) still finds it. A writer
  *   that read the row before the mark was there would have had to take that long between its read and its write to
- *   drop it; a mark found missing is written again and looked for again.
+ *   drop it (a busy process can); a mark found missing is written again and looked for again;
+ * - while a mark's item is open, its node run writes it again every MARK_CONFIRMATION.keepEveryMs (one write for all
+ *   its open marks), so a mark a slow writer dropped later is back within that time.
  * Removals are kept the same way: a write that read the row before a removal puts the removed values back.
  * The row has no entry limit: it holds the marks of items in flight and of node runs that failed (taskLedger.ts
  * removes an item's marks when its node run ends well), so no number of items can push out a mark still needed.
@@ -17,14 +19,18 @@
  * paid generation is never blocked by it.
  */
 import type { ICheckProcessedOptions, IExecuteFunctions } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 import { settle } from '../settle';
 import { sleepUnlessCancelled } from '../wait';
 
 const STORE_OPTIONS: ICheckProcessedOptions = { mode: 'entries' };
 
-/** How long after a write a mark is looked for again, and how many times it is written before the run goes on. */
-export const MARK_CONFIRMATION = { afterMs: 1000, maxWrites: 5 };
+/**
+ * How long after a write a mark is looked for again, how many times it is written before the run goes on, and how
+ * often the marks of open items are written again.
+ */
+export const MARK_CONFIRMATION = { afterMs: 1000, maxWrites: 5, keepEveryMs: 10_000 };
 
 /** One write of a node's row: the values of every caller that joined it, and its answer. */
 interface Write {
@@ -49,6 +55,9 @@ function queued<T>(scope: string, call: () => Promise<T>): Promise<T> {
 /** One execute() call's use of its node's row: the node, and whether the store worked for it. */
 export class MarkStore {
 	private warned = false;
+	/** The marks of this node run's open items, and the loop that writes them again. */
+	private readonly kept = new Set<string>();
+	private keeping?: Promise<void>;
 
 	private constructor(
 		private readonly ctx: IExecuteFunctions,
@@ -85,12 +94,33 @@ export class MarkStore {
 		return earlier;
 	}
 
+	/** Writes the values again every MARK_CONFIRMATION.keepEveryMs until they are removed or the node run ends. */
+	keep(values: string[]): void {
+		if (!values.length || !this.usable()) return;
+		values.forEach((value) => this.kept.add(value));
+		if (!this.keeping) this.keeping = this.keepWriting();
+	}
+
+	/** Stops writing any value again: the node run ended, and the marks of its items still open stay in the row. */
+	stopKeeping(): void {
+		this.kept.clear();
+	}
+
+	private async keepWriting(): Promise<void> {
+		while (this.kept.size) {
+			await sleep(MARK_CONFIRMATION.keepEveryMs);
+			if (this.kept.size) await this.write([...this.kept]);
+		}
+		this.keeping = undefined;
+	}
+
 	/**
 	 * Removes the values and keeps them removed: another process's write that read the row before the removal puts
 	 * them back, so a look MARK_CONFIRMATION.afterMs later (which writes what it does not find) tells, and they are removed
 	 * again, the last time right after a look that found none of them back.
 	 */
 	async remove(values: string[]): Promise<void> {
+		values.forEach((value) => this.kept.delete(value));
 		if (!values.length || !this.usable()) return;
 		for (let writes = 1; ; writes++) {
 			const removed = await queued(this.scope, async () => await attempt(() => this.ctx.helpers.removeProcessed(values, 'node', STORE_OPTIONS)));

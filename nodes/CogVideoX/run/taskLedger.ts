@@ -175,8 +175,17 @@ export class TaskLedger {
 		return new ItemLedger(this, item);
 	}
 
+	/**
+	 * The node run ended with an error or a cancel: its open items' marks stay in n8n's database for a run that repeats
+	 * them, and this node run stops writing them again.
+	 */
+	release(): void {
+		this.marks.stopKeeping();
+	}
+
 	/** The node run ended well: its output reached n8n, so nothing repeats its items; their marks go. */
 	async close(items: ItemLedger[]): Promise<void> {
+		this.marks.stopKeeping();
 		await this.marks.remove(items.flatMap((item) => item.marksToClose()));
 	}
 
@@ -245,6 +254,7 @@ export class ItemLedger {
 			const [sent, open] = this.marks();
 			const earlier = await this.ledger.marks.record([sent, open]);
 			this.remember({ marked: true });
+			this.ledger.marks.keep([sent, open]);
 			if (earlier?.has(sent)) return { sentBefore: this.sentElsewhere() };
 			if (earlier?.has(open) && this.ledger.unknownRepeat) {
 				// Said once: the open mark goes, so running it again makes a new task on purpose.
